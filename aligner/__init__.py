@@ -1,0 +1,52 @@
+"""aligner: multilingual translation alignment and QA.
+
+The package imports nothing heavy: the public API below is resolved lazily
+(PEP 562), so ``import aligner`` costs milliseconds and the encoder, lingua and
+NLTK load only when a stage that needs them runs.
+
+    >>> import aligner
+    >>> alignment = aligner.align_files("en.txt", "de.txt")      # doctest: +SKIP
+    >>> aligner.write_tsv(alignment, "en-de.tsv")                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "AlignConfig": "aligner.config",
+    "DocConfig": "aligner.config",
+    "Document": "aligner.types",
+    "Segment": "aligner.types",
+    "Exclusion": "aligner.types",
+    "Bead": "aligner.types",
+    "Flag": "aligner.types",
+    "AlignedPair": "aligner.types",
+    "Alignment": "aligner.types",
+    "AlignerError": "aligner.errors",
+    "read_document": "aligner.document",
+    "make_document": "aligner.document",
+    "detect_language": "aligner.langid",
+    "get_encoder": "aligner.encoders",
+    "align_documents": "aligner.pipeline",
+    "align_files": "aligner.pipeline",
+    "write_tsv": "aligner.export.tsv",
+    "read_tsv": "aligner.export.tsv",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aligner' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

