@@ -38,7 +38,27 @@ _LAZY = {
     "read_tsv": "aligner.export.tsv",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__",
+    "AlignConfig",
+    "DocConfig",
+    "Document",
+    "Segment",
+    "Exclusion",
+    "Bead",
+    "Flag",
+    "AlignedPair",
+    "Alignment",
+    "AlignerError",
+    "read_document",
+    "make_document",
+    "detect_language",
+    "get_encoder",
+    "align_documents",
+    "align_files",
+    "write_tsv",
+    "read_tsv",
+]
 
 
 def __getattr__(name: str) -> Any:

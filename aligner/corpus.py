@@ -152,7 +152,7 @@ def pair_file_name(src: Document, tgt: Document) -> str:
 def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
                workbooks: bool = True, min_similarity: float = 0.45,
-               progress: Callable[[str], None] | None = None) -> list[PairResult]:
+               progress: Callable[[int, int, str], None] | None = None) -> list[PairResult]:
     """Pair and align every document of the corpus; write one TSV per pair and a summary."""
     from aligner.export.tsv import write_tsv
     from aligner.pipeline import align_documents
@@ -163,9 +163,9 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     pairs = pair_documents(docs, encoder, min_similarity)
     results: list[PairResult] = []
     alignments: list[Alignment] = []
-    for i, j, sim in pairs:
+    for done, (i, j, sim) in enumerate(pairs):
         if progress:
-            progress(f"{docs[i].name} -> {docs[j].name}")
+            progress(done, len(pairs), f"{docs[i].name} -> {docs[j].name}")
         alignment = align_documents(docs[i], docs[j], config, encoder)
         alignments.append(alignment)
         name = pair_file_name(docs[i], docs[j])
@@ -179,6 +179,8 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
                                   dict(sorted(flags.items())),
                                   round(float(np.mean(scores)) if scores else 0.0, 4)))
     _write_summary(out, docs, results, config, encoder)
+    if progress:
+        progress(len(pairs), len(pairs), "done")
     return results
 
 

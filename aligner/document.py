@@ -68,7 +68,7 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
 def _segments(para: Paragraph, lang: str, first_id: int) -> list[Segment]:
     if para.heading:
         return [Segment(first_id, para.text, para.start, para.end, para.index, "heading")]
-    out = []
+    out: list[Segment] = []
     for s, e in sentence_spans(para.text, lang):
         raw_start, raw_end = para.raw_span(s, e)
         out.append(Segment(first_id + len(out), para.text[s:e], raw_start, raw_end, para.index, "sentence"))
@@ -98,8 +98,9 @@ def read_document(path: str | os.PathLike[str], config: DocConfig = DocConfig(),
 def coverage_gaps(doc: Document) -> list[tuple[int, int]]:
     """Raw spans holding non-space characters that are in no segment and no exclusion (should be empty)."""
     covered = bytearray(len(doc.text))
-    for item in (*doc.segments, *doc.exclusions):
-        covered[item.start:item.end] = b"\x01" * (item.end - item.start)
+    spans = [(s.start, s.end) for s in doc.segments] + [(e.start, e.end) for e in doc.exclusions]
+    for start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
     gaps: list[tuple[int, int]] = []
     for k, ch in enumerate(doc.text):
         if not covered[k] and not ch.isspace():

@@ -35,8 +35,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """``app.command`` that turns AlignerError (and Ctrl-C) into one line and a non-zero exit."""
+def command(name: str | None = None, *, group: typer.Typer | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """``app.command`` that turns AlignerError (and Ctrl-C) into one line and a non-zero exit.
+
+    ``group`` registers on a sub-app (``aligner review apply``) instead of the top level.
+    """
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
@@ -51,7 +54,7 @@ def command(name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
                 sys.stderr.close()
                 raise typer.Exit(0) from None
 
-        app.command(name, **kwargs)(wrapper)
+        (group or app).command(name, **kwargs)(wrapper)
         return fn
 
     return decorate

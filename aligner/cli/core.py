@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from aligner.cli.app import command
 from aligner.config import DEFAULT_LANGUAGES, AlignConfig, DocConfig
-from aligner.errors import AlignerError, InputError
+from aligner.errors import InputError
 
 LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages",
                             help="Languages in play (ISO 639-1, comma-separated); lingua chooses among these.")
@@ -146,19 +147,24 @@ def corpus_cmd(
                                          help="Documents less similar than this are not paired."),
 ) -> None:
     """Pair the corpus's documents (translations and versions) and align every pair."""
+    import click
+
     from aligner.corpus import run_corpus
 
-    with typer.progressbar(length=1, label="aligning", file=None) as bar:
-        def progress(step: str) -> None:
-            bar.label = step
-            bar.update(0)
+    bar: Any = None
 
-        results = run_corpus(corpus, out, AlignConfig(encoder=encoder), doc_config(languages),
-                             workbooks=workbooks, min_similarity=min_similarity, progress=progress)
-        bar.update(1)
+    def progress(done: int, total: int, step: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="aligning pairs", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done == total:
+            bar.__exit__(None, None, None)
+
+    results = run_corpus(corpus, out, AlignConfig(encoder=encoder), doc_config(languages),
+                         workbooks=workbooks, min_similarity=min_similarity, progress=progress)
     for r in results:
         typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")
 
-
-__all__ = ["AlignerError"]

@@ -120,7 +120,7 @@ def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
         if len(fields) != len(header):
             raise FormatError(f"{name}:{lineno}: {len(fields)} fields, header has {len(header)}")
 
-        def get(c: str) -> str:
+        def get(c: str, fields: list[str] = fields) -> str:
             return fields[col[c]] if c in col else ""
 
         try:
