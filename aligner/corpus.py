@@ -178,13 +178,15 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
                                   dict(sorted(Counter(p.type for p in alignment.pairs).items())),
                                   dict(sorted(flags.items())),
                                   round(float(np.mean(scores)) if scores else 0.0, 4)))
+    if workbooks and len(alignments) > 1:
+        _write_workbook(alignments, out / "review.xlsx")  # every pair in one workbook, one filter
     _write_summary(out, docs, results, config, encoder)
     if progress:
         progress(len(pairs), len(pairs), "done")
     return results
 
 
-def _write_workbook(alignment: Alignment, path: Path) -> None:
+def _write_workbook(alignment: Alignment | list[Alignment], path: Path) -> None:
     try:
         from aligner.export.xlsx import write_workbook  # type: ignore[import-not-found]
     except ImportError:

@@ -77,6 +77,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
             fh = os.fdopen(fd, mode, encoding=encoding, newline=newline)
         with fh:
             yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -84,6 +85,12 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
         except OSError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -1,0 +1,78 @@
+"""``aligner export`` (alignment file -> tsv, bitext, moses, tmx, jsonl, xlsx) and ``aligner review apply``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from aligner.cli.app import app, command
+
+review_app = typer.Typer(name="review", help="Apply a reviewed workbook: decisions, corrections, audit.",
+                         no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(review_app, name="review")
+
+
+@command("export")
+def export_cmd(
+    alignments: list[Path] = typer.Argument(..., help="Alignment file(s): the TSV table (or our JSONL)."),
+    out: Path = typer.Option(..., "-o", "--output",
+                             help="Output file; for moses a prefix (OUT.en, OUT.de)."),
+    fmt: Optional[str] = typer.Option(None, "--format",
+                                      help="tsv | bitext | moses | tmx | jsonl | xlsx (default: from -o's extension)."),
+    bitext: bool = typer.Option(False, "--bitext", help="With tsv: the plain two-column src<TAB>tgt corpus."),
+    keep: str = typer.Option("all", "--keep",
+                             help="Corpus formats: all | clean (no flag, or reviewer-accepted) | accepted "
+                                  "(reviewer accepted or fixed). Rejected and one-sided pairs are always left out."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="Corpus formats: least similarity kept."),
+    src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language (default: from the file name)."),
+    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Target language (default: from the file name)."),
+) -> None:
+    """Convert an alignment to a corpus (bitext, Moses, TMX), JSONL, or a review workbook."""
+    from aligner.errors import FormatError
+    from aligner.export.formats import export, guess_format, read_alignment
+
+    fmt = (fmt or ("bitext" if bitext else guess_format(out)) or "").lower() or None
+    if bitext:
+        if fmt not in (None, "tsv", "bitext"):
+            raise FormatError("--bitext goes with --format tsv")
+        fmt = "bitext"
+    if fmt is None:
+        raise FormatError(f"{out}: cannot tell the format from the extension; pass --format "
+                          "(tsv, bitext, moses, tmx, jsonl, xlsx)")
+    sets = [ps for a in alignments for ps in read_alignment(a, src_lang=src_lang, tgt_lang=tgt_lang)]
+    written = export(sets, out, fmt, keep=keep, min_score=min_score)  # type: ignore[arg-type]
+    n = sum(len(ps.pairs) for ps in sets)
+    typer.echo(f"{', '.join(map(str, written))}: {fmt} from {n} beads", err=True)
+
+
+@command(group=review_app, name="apply")
+def review_apply_cmd(
+    workbook: Path = typer.Argument(..., help="The reviewed .xlsx (saved by Excel or LibreOffice)."),
+    out: Path = typer.Option(..., "-o", "--output", help="The final corpus (.tsv table; or .jsonl/.tmx)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="tsv | bitext | moses | tmx | jsonl (default: tsv)."),
+    audit: Optional[Path] = typer.Option(None, "--audit", help="Audit file (default: OUT's stem + .audit.tsv)."),
+    alignment: Optional[list[Path]] = typer.Option(
+        None, "--alignment", help="Alignment file(s) to check the workbook against "
+                                  "(default: the one it was exported from, if still there)."),
+) -> None:
+    """Apply the reviewer's decisions and corrections; refuse a workbook that no longer matches its alignment."""
+    from aligner.export.formats import export, guess_format, write_table
+    from aligner.review import apply_review, audit_path, write_audit
+
+    result = apply_review(workbook, alignment or None)
+    fmt = (fmt or guess_format(out) or "tsv").lower()
+    if fmt == "tsv":
+        write_table(result.sets, out, review_columns=True)
+        written = [out]
+    else:
+        written = export(result.sets, out, fmt)
+    audit_file = audit or audit_path(out)
+    write_audit(result.audit, audit_file)
+    c = result.counts
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"{', '.join(map(str, written))}: {c['kept']} of {c['beads']} beads kept "
+               f"(accept {c['accept']}, fix {c['fix']}, reject {c['reject']}, undecided {c['undecided']}); "
+               f"audit: {audit_file} ({len(result.audit)} entries)", err=True)

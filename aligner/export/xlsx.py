@@ -1,0 +1,347 @@
+"""The review workbook: Summary + Alignment sheets, reviewer columns, and the snapshot that checks them.
+
+Layout (why):
+
+* "Summary" (first tab): one row per document pair with counts by bead type
+  and by flag code and the mean score, then a legend of the flag codes in their
+  highlight colours, then how to review. It is what a lead reads first.
+* "Alignment" (the sheet that opens): one row per bead of every pair. Several
+  document pairs share this one sheet, told apart by the ``pair`` column,
+  because a reviewer works by severity across the corpus with one autofilter;
+  a sheet per pair would mean hundreds of tabs with 31-character names.
+  Rows are highlighted by their worst flag (conditional formatting on the
+  ``severity`` column, so the colour follows the row when it is sorted) and the
+  ``severity`` column is itself the filter to the flagged rows.
+* Reviewer columns ``decision`` (drop-down accept / reject / fix),
+  ``corrected_target``, ``comment``, with a header of their own colour.
+* A hidden sheet "_aligner" keeps the exported beads as JSON. ``review apply``
+  uses it to refuse a workbook whose ids or texts were changed, and to rebuild
+  the corpus exactly (a spreadsheet is allowed to reformat numbers, not text).
+
+Every text cell is written as a string: text that begins with ``=``, ``+``,
+``-`` or ``@`` gets the quote prefix so no spreadsheet evaluates it, and URLs
+stay plain text (openpyxl never makes hyperlinks unless asked).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aligner.export.formats import (
+    PairSet,
+    _as_sets,
+    bead_id,
+    pair_record,
+    worst_severity,
+)
+from aligner.io import atomic_open
+from aligner.types import AlignedPair, Alignment
+
+SUMMARY = "Summary"
+ALIGNMENT = "Alignment"
+SNAPSHOT = "_aligner"
+SNAPSHOT_FORMAT = 1
+# The Alignment sheet's columns: (header, width in characters, wrapped)
+COLUMNS: tuple[tuple[str, int, bool], ...] = (
+    ("pair", 22, False),
+    ("pair_id", 11, False),
+    ("src_ids", 8, False),
+    ("tgt_ids", 8, False),
+    ("type", 6, False),
+    ("score", 7, False),
+    ("severity", 9, False),
+    ("flags", 18, True),
+    ("src", 55, True),
+    ("tgt", 55, True),
+    ("repair", 40, True),
+    ("explanation", 45, True),
+    ("decision", 10, False),
+    ("corrected_target", 45, True),
+    ("comment", 30, True),
+)
+REVIEWER_COLUMNS = ("decision", "corrected_target", "comment")
+HEADERS = tuple(c[0] for c in COLUMNS)
+# severity -> (fill, font colour): the usual red / amber / blue of spreadsheet highlighting
+SEVERITY_STYLE = {
+    "error": ("FFC7CE", "9C0006"),
+    "warning": ("FFEB9C", "9C5700"),
+    "info": ("DDEBF7", "1F4E78"),
+}
+_FORMULA_STARTS = ("=", "+", "-", "@")
+_CELL_LIMIT = 32767  # characters in one spreadsheet cell
+_CHUNK = 32000
+
+
+def display_text(text: str) -> str:
+    """Text as a cell can hold it: control characters (illegal in XLSX) become their visible pictures."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group()) % 0x80), text)
+
+
+def _put_text(ws: Any, row: int, col: int, text: str) -> Any:
+    """Write ``text`` as a string cell, never a formula (quote prefix for = + - @)."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = display_text(text)
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairSet | Sequence[AlignedPair],
+                   path: str | os.PathLike[str], *, name: str | None = None) -> Path:
+    """Write the review workbook (Summary, Alignment, hidden snapshot) atomically; returns ``path``.
+
+    ``alignments``: one alignment or several (the corpus job passes all its
+    pairs, and they share the Alignment sheet with a ``pair`` column).
+    """
+    from openpyxl import Workbook
+
+    sets = _as_sets(alignments, name=name)
+    names = [ps.name for ps in sets]
+    dup = [n for n, c in Counter(names).items() if c > 1]
+    if dup:
+        from aligner.errors import FormatError
+
+        raise FormatError(f"two document pairs are both named {dup[0]!r}; a workbook needs distinct pair names")
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY
+    sheet = wb.create_sheet(ALIGNMENT)
+    snap = wb.create_sheet(SNAPSHOT)
+    _fill_alignment(sheet, sets)
+    _fill_summary(summary, sets)
+    _fill_snapshot(snap, sets)
+    snap.sheet_state = "hidden"
+    wb.active = wb.index(sheet)
+    summary.sheet_view.tabSelected = False
+    sheet.sheet_view.tabSelected = True
+    with atomic_open(path, "wb", encoding=None, newline=None) as fh:
+        wb.save(fh)
+    return Path(path)
+
+
+def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Alignment as CellAlign
+    from openpyxl.styles import Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    col = {h: i + 1 for i, h in enumerate(HEADERS)}
+    head_fill = PatternFill("solid", fgColor="305496")
+    review_fill = PatternFill("solid", fgColor="548235")
+    bottom = Border(bottom=Side(style="thin", color="808080"))
+    for h, width, _ in COLUMNS:
+        c = ws.cell(row=1, column=col[h], value=h)
+        c.font = Font(name="Calibri", bold=True, color="FFFFFF")
+        c.fill = review_fill if h in REVIEWER_COLUMNS else head_fill
+        c.alignment = CellAlign(vertical="center", wrap_text=False)
+        c.border = bottom
+        ws.column_dimensions[get_column_letter(col[h])].width = width
+    top = CellAlign(vertical="top", wrap_text=False)
+    wrap = CellAlign(vertical="top", wrap_text=True)
+    wrapped = {h for h, _, w in COLUMNS if w}
+    row = 1
+    for ps in sets:
+        for pair in ps.pairs:
+            row += 1
+            rec = pair_record(ps, pair)
+            review = ps.review(pair)
+            values: dict[str, Any] = {
+                "pair": ps.name,
+                "pair_id": rec["pair_id"],
+                "src_ids": ",".join(map(str, pair.bead.src)),
+                "tgt_ids": ",".join(map(str, pair.bead.tgt)),
+                "type": pair.type,
+                "severity": worst_severity(pair),
+                "flags": "; ".join(pair.flag_codes),
+                "src": pair.src,
+                "tgt": pair.tgt,
+                "repair": pair.repair or "",
+                "explanation": "\n".join(f"{f.code}: {f.message}" for f in pair.flags),
+                "decision": review.decision,
+                "corrected_target": "",
+                "comment": review.comment,
+            }
+            for h, value in values.items():
+                if value:
+                    cell = _put_text(ws, row, col[h], value)
+                else:
+                    cell = ws.cell(row=row, column=col[h])
+                cell.alignment = wrap if h in wrapped else top
+            ws.row_dimensions[row].height = _row_height(values)
+            score = ws.cell(row=row, column=col["score"], value=round(pair.bead.score, 4))
+            score.number_format = "0.00"
+            score.alignment = top
+    last = get_column_letter(len(HEADERS))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{last}{max(row, 2)}"
+    if row >= 2:
+        sev = get_column_letter(col["severity"])
+        for severity, (fill, font) in SEVERITY_STYLE.items():
+            ws.conditional_formatting.add(
+                f"A2:{last}{row}",
+                FormulaRule(formula=[f'${sev}2="{severity}"'], stopIfTrue=True,
+                            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(color=font)),
+            )
+        dv = DataValidation(type="list", formula1='"accept,reject,fix"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="decision",
+                            error="Choose accept, reject or fix (or leave it empty).",
+                            showInputMessage=True, promptTitle="decision",
+                            prompt="accept: keep as is; reject: drop the pair; "
+                                   "fix: use corrected_target (or the suggested repair)")
+        letter = get_column_letter(col["decision"])
+        dv.add(f"{letter}2:{letter}{row}")
+        ws.add_data_validation(dv)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _row_height(values: dict[str, Any]) -> float:
+    """Points for a row whose wrapped cells hold ``values``.
+
+    Neither openpyxl nor LibreOffice's XLSX import sizes rows to wrapped text,
+    so without this every long sentence is cut to one line. We estimate lines
+    from the column width (about 1.1 characters of a proportional font per
+    width unit, measured with DejaVu Sans) and cap at 12 lines.
+    """
+    import math
+
+    lines = 1
+    for h, width, wrapped in COLUMNS:
+        text = values.get(h) or ""
+        if wrapped and text:
+            per_line = max(int(width * 1.1), 1)
+            lines = max(lines, sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n")))
+    return 15.0 * min(lines, 12)
+
+
+def _summary_rows(sets: Sequence[PairSet]) -> tuple[list[str], list[list[Any]]]:
+    from aligner.qa.catalogue import CATALOGUE
+
+    types = sorted({p.type for ps in sets for p in ps.pairs},
+                   key=lambda t: (t != "1-1", "0" in t.split("-"), t))
+    codes = list(CATALOGUE) + sorted({c for ps in sets for p in ps.pairs for c in p.flag_codes} - set(CATALOGUE))
+    header = ["pair", "source", "target", "languages", "beads", *types, "flagged", "errors", "warnings",
+              *codes, "mean score"]
+    rows: list[list[Any]] = []
+    for ps in sets:
+        by_type = Counter(p.type for p in ps.pairs)
+        by_code = Counter(c for p in ps.pairs for c in p.flag_codes)
+        by_sev = Counter(worst_severity(p) for p in ps.pairs)
+        both = [p.bead.score for p in ps.pairs if p.bead.src and p.bead.tgt]
+        rows.append([
+            ps.name, ps.src_name or "", ps.tgt_name or "",
+            f"{ps.src_lang or '?'} → {ps.tgt_lang or '?'}", len(ps.pairs),
+            *[by_type.get(t, 0) for t in types],
+            sum(1 for p in ps.pairs if p.flags), by_sev.get("error", 0), by_sev.get("warning", 0),
+            *[by_code.get(c, 0) for c in codes],
+            round(sum(both) / len(both), 4) if both else None,
+        ])
+    return header, rows
+
+
+def _fill_summary(ws: Any, sets: Sequence[PairSet]) -> None:
+    from openpyxl.styles import Alignment as CellAlign
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from aligner.qa.catalogue import CATALOGUE
+
+    header, rows = _summary_rows(sets)
+    n_beads = sum(len(ps.pairs) for ps in sets)
+    n_flagged = sum(1 for ps in sets for p in ps.pairs if p.flags)
+    ws.cell(row=1, column=1, value="Alignment review").font = Font(name="Calibri", bold=True, size=14)
+    ws.cell(row=2, column=1, value=f"{len(sets)} document pair(s), {n_beads} beads, {n_flagged} flagged. "
+                                   f"Review them on the '{ALIGNMENT}' sheet: filter 'severity' to the flagged rows.")
+    head_fill = PatternFill("solid", fgColor="305496")
+    r = 4
+    for j, h in enumerate(header, start=1):
+        c = ws.cell(row=r, column=j, value=h)
+        c.font = Font(name="Calibri", bold=True, color="FFFFFF")
+        c.fill = head_fill
+        c.alignment = CellAlign(wrap_text=True, vertical="top")
+    for row in rows:
+        r += 1
+        for j, v in enumerate(row, start=1):
+            if isinstance(v, str):
+                _put_text(ws, r, j, v)
+            else:
+                ws.cell(row=r, column=j, value=v)
+        ws.cell(row=r, column=len(header)).number_format = "0.00"
+    widths = {"pair": 52, "source": 24, "target": 24, "languages": 10}
+    for j, h in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = widths.get(h, max(7, min(len(h) + 2, 16)))
+    ws.row_dimensions[4].height = 30
+    r += 2
+    ws.cell(row=r, column=1, value="Flag codes").font = Font(name="Calibri", bold=True, size=12)
+    r += 1
+    for j, h in enumerate(("code", "severity", "meaning"), start=1):
+        c = ws.cell(row=r, column=j, value=h)
+        c.font = Font(name="Calibri", bold=True, color="FFFFFF")
+        c.fill = head_fill
+    span = max(len(header), 8)  # the meaning cell spans the table's width, so its colour does too
+    ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=span)
+    for code, (severity, meaning) in CATALOGUE.items():
+        r += 1
+        fill, font = SEVERITY_STYLE[severity]
+        for j, v in enumerate((code, severity, meaning), start=1):
+            c = _put_text(ws, r, j, v)
+            c.fill = PatternFill("solid", fgColor=fill)
+            c.font = Font(name="Calibri", color=font)
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=span)
+    r += 2
+    ws.cell(row=r, column=1, value="How to review").font = Font(name="Calibri", bold=True, size=12)
+    for line in (
+        "decision: accept keeps the pair as it is; reject drops it from the corpus; "
+        "fix replaces the target with corrected_target (or, if that is empty, with the suggested repair).",
+        "corrected_target: the target as it should read. comment: anything for the record.",
+        "Do not edit pair, pair_id, src or tgt: 'aligner review apply' refuses a workbook whose texts changed.",
+        "Then: aligner review apply THIS.xlsx -o final.tsv",
+    ):
+        r += 1
+        ws.cell(row=r, column=1, value=line)
+    ws.freeze_panes = "B5"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _fill_snapshot(ws: Any, sets: Sequence[PairSet]) -> None:
+    from aligner import __version__
+
+    meta = {
+        "format": SNAPSHOT_FORMAT,
+        "tool": f"aligner {__version__}",
+        "pairs": [{"name": ps.name, "src_name": ps.src_name, "tgt_name": ps.tgt_name, "src_lang": ps.src_lang,
+                   "tgt_lang": ps.tgt_lang, "signature": ps.signature,
+                   "source": str(Path(ps.source).resolve()) if ps.source else None} for ps in sets],
+    }
+    ws.append(["aligner review workbook", SNAPSHOT_FORMAT, *_chunks(json.dumps(meta, ensure_ascii=True))])
+    ws.append(["pair", "pair_id", "record"])
+    for ps in sets:
+        for pair in ps.pairs:
+            rec = pair_record(ps, pair)
+            for key in ("decision", "comment", "src_lang", "tgt_lang", "pair"):
+                rec.pop(key, None)
+            ws.append([ps.name, bead_id(pair.bead), *_chunks(json.dumps(rec, ensure_ascii=True))])
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
+
+def _chunks(text: str) -> list[str]:
+    """Split JSON over cells: one cell holds at most 32,767 characters."""
+    return [text[i:i + _CHUNK] for i in range(0, len(text), _CHUNK)] or [""]

@@ -1,0 +1,355 @@
+"""Reading a reviewed workbook back: check it still matches its alignment, apply decisions, audit.
+
+The workbook carries a hidden snapshot of the beads it was made from (see
+``aligner.export.xlsx``). Applying a review is only safe when the rows the
+reviewer decided on are the rows of the alignment we write out, so we refuse
+(``ReviewMismatchError``, one line) when:
+
+* a row's ``pair``/``pair_id`` is not in the snapshot, appears twice, or
+  snapshot rows are missing (rows deleted, or pasted from another workbook);
+* a row's ``src`` or ``tgt`` differs from the snapshot (the reviewer typed into
+  the text instead of ``corrected_target``);
+* the alignment file the workbook was exported from (or ``--alignment``) has
+  changed since: different bead ids or texts, i.e. it was re-aligned.
+
+Rows may be sorted, filtered, recoloured or have columns added: we find
+columns by header and rows by their ids, and write the corpus in alignment
+order. Workbooks saved by LibreOffice read the same as openpyxl's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from aligner.errors import FormatError, ReviewMismatchError
+from aligner.export.formats import (
+    DECISIONS,
+    PairSet,
+    Review,
+    bead_id,
+    read_alignment,
+)
+from aligner.types import AlignedPair, Bead, Flag
+
+AUDIT_COLUMNS = ("pair", "pair_id", "decision", "field", "before", "after", "comment", "flags")
+_MAX_LISTED = 3
+
+
+@dataclass(frozen=True)
+class ReviewedRow:
+    """What the reviewer entered on one row of the Alignment sheet."""
+
+    row: int  # 1-based spreadsheet row, for messages
+    pair: str
+    pair_id: str
+    src: str
+    tgt: str
+    decision: str
+    corrected_target: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    pair: str
+    pair_id: str
+    decision: str
+    field: str  # "tgt" when the target was replaced, "" otherwise
+    before: str
+    after: str
+    comment: str
+    flags: str
+
+
+@dataclass
+class ReviewResult:
+    """The corpus after the review, what changed, and how it was checked."""
+
+    sets: list[PairSet]  # rejected pairs removed, fixes applied, decisions attached
+    audit: list[AuditEntry]
+    counts: dict[str, int] = field(default_factory=dict)  # accept/reject/fix/undecided/beads/kept
+    checked_against: list[str] = field(default_factory=list)  # alignment files compared, if any
+    notes: list[str] = field(default_factory=list)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _load(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    if not path.is_file():
+        raise FormatError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise FormatError(f"{path}: not an .xlsx workbook (save it as Excel 2007-365 .xlsx)")
+    try:
+        # Not data_only: a correction the reviewer typed as "=..." is a formula to the
+        # spreadsheet, but to us it is the text they typed, which is what we want.
+        return load_workbook(path, data_only=False)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for a damaged file
+        raise FormatError(f"{path}: cannot read the workbook ({err.__class__.__name__}: {err})") from None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n")
+
+
+def read_snapshot(wb: Any, path: Path) -> list[PairSet] | None:
+    """The beads the workbook was exported with (hidden ``_aligner`` sheet), or None if it has none."""
+    from aligner.export.xlsx import SNAPSHOT, SNAPSHOT_FORMAT
+
+    if SNAPSHOT not in wb.sheetnames:
+        return None
+    rows = list(wb[SNAPSHOT].iter_rows(values_only=True))
+    try:
+        if rows[0][0] != "aligner review workbook" or int(rows[0][1]) > SNAPSHOT_FORMAT:
+            raise ValueError("unknown snapshot format")
+        meta = json.loads("".join(_text(v) for v in rows[0][2:] if v is not None))
+        sets = {p["name"]: PairSet(name=p["name"], pairs=(), src_lang=p.get("src_lang"),
+                                   tgt_lang=p.get("tgt_lang"), src_name=p.get("src_name"),
+                                   tgt_name=p.get("tgt_name"), signature=p.get("signature"),
+                                   source=p.get("source")) for p in meta["pairs"]}
+        pairs: dict[str, list[AlignedPair]] = {name: [] for name in sets}
+        for row in rows[2:]:
+            if not row or row[0] is None:
+                continue
+            rec = json.loads("".join(_text(v) for v in row[2:] if v is not None))
+            flags = tuple(Flag(f["code"], f["severity"], f["message"], f["side"], f["suggestion"])
+                          for f in rec["flags"])
+            bead = Bead(tuple(rec["src_ids"]), tuple(rec["tgt_ids"]), float(rec["score"]))
+            pairs[_text(row[0])].append(AlignedPair(bead, rec["src"], rec["tgt"], flags))
+    except (ValueError, KeyError, TypeError, IndexError) as err:
+        raise FormatError(f"{path}: the hidden '{SNAPSHOT}' sheet is damaged ({err}); export the workbook again") \
+            from None
+    return [replace(ps, pairs=tuple(pairs[name])) for name, ps in sets.items()]
+
+
+def read_review_rows(wb: Any, path: Path) -> list[ReviewedRow]:
+    """The Alignment sheet's rows, columns found by their header (so added or moved columns are fine)."""
+    from aligner.export.xlsx import ALIGNMENT
+
+    if ALIGNMENT not in wb.sheetnames:
+        raise FormatError(f"{path}: no '{ALIGNMENT}' sheet (is this a review workbook written by aligner?)")
+    ws = wb[ALIGNMENT]
+    rows = ws.iter_rows(values_only=True)
+    header = [_text(h).strip().lower() for h in next(rows, ())]
+    need = ("pair", "pair_id", "src", "tgt", "decision", "corrected_target", "comment")
+    missing = [h for h in need if h not in header]
+    if missing:
+        raise FormatError(f"{path}: the '{ALIGNMENT}' sheet has no column {', '.join(missing)} in its first row")
+    col = {h: header.index(h) for h in need}
+    out: list[ReviewedRow] = []
+    for n, row in enumerate(rows, start=2):
+        if not row or all(v is None or _text(v).strip() == "" for v in row):
+            continue
+
+        def get(h: str, row: tuple[Any, ...] = row) -> str:
+            return _text(row[col[h]]) if col[h] < len(row) else ""
+
+        out.append(ReviewedRow(n, get("pair").strip(), get("pair_id").strip(), get("src"), get("tgt"),
+                               get("decision").strip().lower(), get("corrected_target").strip(),
+                               get("comment").strip()))
+    return out
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+def _listed(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:_MAX_LISTED])
+    return shown + (f" and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else "")
+
+
+def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path) -> None:
+    from aligner.export.xlsx import display_text
+
+    index = {(ps.name, bead_id(p.bead)): p for ps in truth for p in ps.pairs}
+    seen: dict[tuple[str, str], int] = {}
+    unknown, edited, dup = [], [], []
+    for r in rows:
+        key = (r.pair, r.pair_id)
+        pair = index.get(key)
+        if pair is None:
+            unknown.append(f"row {r.row} ({r.pair_id or 'no id'})")
+            continue
+        if key in seen:
+            dup.append(f"row {r.row} ({r.pair_id}, also row {seen[key]})")
+            continue
+        seen[key] = r.row
+        for side, shown, real in (("src", r.src, pair.src), ("tgt", r.tgt, pair.tgt)):
+            if shown.strip() != display_text(real).strip():
+                edited.append(f"row {r.row} ({r.pair_id} {side})")
+    if unknown:
+        raise ReviewMismatchError(f"{path}: {len(unknown)} row(s) whose pair id is not in the alignment: "
+                                  f"{_listed(unknown)}; the workbook belongs to another alignment")
+    if dup:
+        raise ReviewMismatchError(f"{path}: pair ids repeated: {_listed(dup)}")
+    if edited:
+        raise ReviewMismatchError(f"{path}: the text no longer matches the alignment in {_listed(edited)}; "
+                                  "put corrections in corrected_target, not in src/tgt")
+    lost = [f"{name} {pid}" for (name, pid) in index if (name, pid) not in seen]
+    if lost:
+        raise ReviewMismatchError(f"{path}: {len(lost)} bead(s) of the alignment are missing from the sheet: "
+                                  f"{_listed(lost)}; rows were deleted")
+
+
+def _check_alignment_file(snapshot: PairSet, current: PairSet, path: Path) -> None:
+    """Refuse when the alignment file changed since the workbook was exported (it was re-aligned)."""
+    old = {bead_id(p.bead): (p.src, p.tgt) for p in snapshot.pairs}
+    new = {bead_id(p.bead): (p.src, p.tgt) for p in current.pairs}
+    if old == new:
+        return
+    gone = [k for k in old if k not in new]
+    added = [k for k in new if k not in old]
+    changed = [k for k in old if k in new and old[k] != new[k]]
+    what = "; ".join(part for part in (
+        f"pair ids no longer there: {_listed(gone)}" if gone else "",
+        f"new pair ids: {_listed(added)}" if added else "",
+        f"text changed in {_listed(changed)}" if changed else "",
+    ) if part)
+    raise ReviewMismatchError(f"{path}: does not match the alignment {current.source} of pair {snapshot.name} "
+                              f"({what}); export the workbook again from the current alignment")
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+def _decide(r: ReviewedRow, pair: AlignedPair) -> tuple[str, str | None, str | None]:
+    """(decision, new target or None, problem or None) for one row."""
+    decision = r.decision
+    if decision and decision not in DECISIONS:
+        return decision, None, f"row {r.row} ({r.pair_id}): decision {r.decision!r} is not accept, reject or fix"
+    if r.corrected_target and decision in ("accept", "reject"):
+        return decision, None, (f"row {r.row} ({r.pair_id}): decision {decision} with a corrected_target; "
+                                "choose fix to use it, or clear it")
+    if r.corrected_target:
+        return "fix", r.corrected_target, None
+    if decision == "fix":
+        if pair.repair:
+            return "fix", pair.repair, None
+        return decision, None, (f"row {r.row} ({r.pair_id}): decision fix but no corrected_target "
+                                "and no suggested repair")
+    return decision, None, None
+
+
+def apply_review(workbook: str | os.PathLike[str],
+                 alignments: Sequence[str | os.PathLike[str]] | None = None) -> ReviewResult:
+    """Read a reviewed workbook, check it against its alignment, and apply the decisions.
+
+    ``alignments``: alignment files (TSV/JSONL) to check against. When None,
+    the files recorded in the workbook are used if they still exist; the
+    workbook's own snapshot is always checked. A workbook without a snapshot
+    (rows copied to a new file) needs ``alignments``.
+    """
+    from aligner.export.tsv import clean_field
+
+    path = Path(workbook)
+    wb = _load(path)
+    rows = read_review_rows(wb, path)
+    snapshot = read_snapshot(wb, path)
+    result = ReviewResult(sets=[], audit=[])
+    current: dict[str, PairSet] = {}
+    if alignments:
+        for a in alignments:
+            for ps in read_alignment(a):
+                current[ps.name] = ps
+        if snapshot is None:
+            names = {r.pair for r in rows}
+            if len(current) == 1 and len(names) == 1 and names != set(current):
+                only = next(iter(current.values()))
+                current = {next(iter(names)): replace(only, name=next(iter(names)))}
+    elif snapshot is not None:
+        for ps in snapshot:
+            # the file it was exported from, else the corpus job's TSV beside the workbook
+            source = ps.source if ps.source and Path(ps.source).is_file() else None
+            beside = path.parent / f"{ps.name}.tsv"
+            if source is None and beside.is_file():
+                source = str(beside)
+            if source is not None:
+                try:
+                    found = read_alignment(source)
+                except FormatError:
+                    continue
+                match = [c for c in found if c.name == ps.name] or (found if len(found) == 1 else [])
+                if match:
+                    current[ps.name] = replace(match[0], name=ps.name)
+    if snapshot is None and not current:
+        raise FormatError(f"{path}: no hidden '_aligner' sheet (not exported by aligner, or copied); "
+                          "pass the alignment it was made from with --alignment")
+    truth = snapshot if snapshot is not None else list(current.values())
+    if snapshot is not None:
+        for ps in snapshot:
+            if ps.name in current:
+                _check_alignment_file(ps, current[ps.name], path)
+                result.checked_against.append(str(current[ps.name].source))
+            elif alignments:
+                raise ReviewMismatchError(f"{path}: pair {ps.name} is not in the alignment file(s) given")
+            elif ps.source:
+                result.notes.append(f"{ps.source} not found; checked against the workbook's own copy")
+    else:
+        result.checked_against.extend(str(ps.source) for ps in current.values())
+    _check_rows(rows, truth, path)
+
+    by_key = {(r.pair, r.pair_id): r for r in rows}
+    problems: list[str] = []
+    counts = {"beads": 0, "accept": 0, "reject": 0, "fix": 0, "undecided": 0, "kept": 0}
+    for ps in truth:
+        kept: list[AlignedPair] = []
+        reviews: dict[str, Review] = {}
+        for pair in ps.pairs:
+            counts["beads"] += 1
+            pid = bead_id(pair.bead)
+            r = by_key[(ps.name, pid)]
+            decision, new_tgt, problem = _decide(r, pair)
+            if problem:
+                problems.append(problem)
+                continue
+            counts[decision or "undecided"] += 1
+            if decision or r.comment:
+                reviews[pid] = Review(decision, r.comment)
+                after = clean_field(new_tgt) if new_tgt is not None else ""
+                result.audit.append(AuditEntry(ps.name, pid, decision or "comment", "tgt" if new_tgt else "",
+                                               pair.tgt if new_tgt else "", after, r.comment,
+                                               ";".join(pair.flag_codes)))
+            if decision == "reject":
+                continue
+            if new_tgt is not None:
+                pair = replace(pair, tgt=clean_field(new_tgt))
+            kept.append(pair)
+        counts["kept"] += len(kept)
+        result.sets.append(replace(ps, pairs=tuple(kept), reviews=reviews))
+    if problems:
+        raise FormatError(f"{path}: {len(problems)} row(s) cannot be applied: {_listed(problems)}")
+    result.counts = counts
+    return result
+
+
+def write_audit(entries: Sequence[AuditEntry], path: str | os.PathLike[str]) -> None:
+    """The audit as TSV: one row per bead the reviewer decided on or commented, before and after."""
+    import csv
+
+    from aligner.export.tsv import clean_field
+    from aligner.io import atomic_open
+
+    with atomic_open(path, "w", newline="") as fh:
+        w = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+        w.writerow(AUDIT_COLUMNS)
+        for e in entries:
+            w.writerow([clean_field(str(v)) for v in (e.pair, e.pair_id, e.decision, e.field, e.before, e.after,
+                                                      e.comment, e.flags)])
+
+
+def audit_path(out: str | os.PathLike[str]) -> Path:
+    """``final.tsv`` -> ``final.audit.tsv``."""
+    p = Path(out)
+    return p.with_name(f"{p.stem}.audit.tsv")

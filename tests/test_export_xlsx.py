@@ -1,0 +1,93 @@
+"""The review workbook, read back with openpyxl as a reviewer's spreadsheet would show it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_export_formats import PAIR, SRC, TGT, make_alignment
+
+from aligner.errors import FormatError
+from aligner.export.xlsx import HEADERS, write_workbook
+
+
+@pytest.fixture()
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "review.xlsx"
+    write_workbook(make_alignment(), path)
+    return path
+
+
+def _rows(ws) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    values = list(ws.iter_rows(values_only=True))
+    return [dict(zip(values[0], row)) for row in values[1:]]
+
+
+def test_workbook_opens_on_the_alignment_sheet_with_review_tools(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames[:2] == ["Summary", "Alignment"]
+    assert wb["_aligner"].sheet_state == "hidden"
+    ws = wb.active
+    assert ws.title == "Alignment"
+    assert tuple(c.value for c in ws[1]) == HEADERS
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:O{1 + 6}"
+    dvs = ws.data_validations.dataValidation
+    assert len(dvs) == 1 and dvs[0].type == "list" and dvs[0].formula1 == '"accept,reject,fix"'
+    assert str(dvs[0].sqref) == "M2:M7"
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert sorted(r.formula[0] for r in rules) == ['$G2="error"', '$G2="info"', '$G2="warning"']
+    assert ws.column_dimensions["I"].width > 40 and ws["I2"].alignment.wrap_text
+
+
+def test_rows_carry_ids_flags_repairs_and_severity(book: Path) -> None:
+    rows = _rows(openpyxl.load_workbook(book)["Alignment"])
+    assert len(rows) == 6
+    assert rows[0]["pair"] == PAIR and rows[0]["pair_id"] == "s0/t0" and rows[0]["type"] == "1-1"
+    assert rows[0]["severity"] == "error" and rows[0]["flags"] == "encoding-damage"
+    assert rows[0]["repair"] == "CGTN hat eine ausführliche Analyse veröffentlicht."
+    assert "stray caret" in str(rows[0]["explanation"])
+    assert rows[0]["score"] == pytest.approx(0.7598)
+    assert rows[1]["severity"] is None  # unflagged: the filter's "(empty)"
+    assert rows[5]["type"] == "1-0" and rows[5]["severity"] == "warning" and rows[5]["tgt"] is None
+    assert [r["severity"] for r in rows].count(None) == 3
+
+
+def test_formula_like_text_is_text_and_urls_are_not_links(book: Path) -> None:
+    ws = openpyxl.load_workbook(book)["Alignment"]
+    col = {h: i + 1 for i, h in enumerate(HEADERS)}
+    for row, (src, tgt) in enumerate(zip(SRC[1:4], TGT[1:4]), start=3):
+        for c, text in ((col["src"], src), (col["tgt"], tgt)):
+            cell = ws.cell(row=row, column=c)
+            assert cell.value == text and cell.data_type == "s"
+            assert cell.quotePrefix  # shown and edited as text, never evaluated
+            assert cell.hyperlink is None
+    assert not ws._hyperlinks
+
+
+def test_summary_counts_per_pair_and_legend(tmp_path: Path) -> None:
+    path = tmp_path / "two.xlsx"
+    a = make_alignment()
+    from dataclasses import replace
+
+    b = replace(a, src=replace(a.src, name="004_f9acbd0ee5b30d0e"), pairs=a.pairs[:3])
+    write_workbook([a, b], path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Summary"]
+    values = list(ws.iter_rows(values_only=True))
+    header = values[3]
+    first = dict(zip(header, values[4]))
+    second = dict(zip(header, values[5]))
+    assert first["pair"] == PAIR and first["beads"] == 6 and first["1-1"] == 5 and first["1-0"] == 1
+    assert first["flagged"] == 3 and first["errors"] == 2 and first["encoding-damage"] == 1
+    assert first["omission"] == 1 and first["number-mismatch"] == 1
+    assert first["mean score"] == pytest.approx(round((0.7598 + 0.8120 + 0.9012 + 0.8833 + 0.4521) / 5, 4))
+    assert second["beads"] == 3 and second["1-0"] == 0
+    legend = [r[0] for r in values if r and r[0] in ("encoding-damage", "punctuation", "untranslated")]
+    assert legend == ["encoding-damage", "untranslated", "punctuation"]
+    rows = _rows(wb["Alignment"])
+    assert len(rows) == 9 and {r["pair"] for r in rows} == {PAIR, "en-de__004_f9acbd0ee5b30d0e__003_65043e0217ea5007"}
+
+    with pytest.raises(FormatError, match="distinct pair names"):
+        write_workbook([a, a], tmp_path / "dup.xlsx")
