@@ -1,0 +1,355 @@
+"""The QA stage: every aligned pair is checked and gets its flags.
+
+Entry points: ``check_alignment(alignment)`` (what the pipeline calls) and
+``check_pairs(pairs, ...)`` (the same checks on pairs built any other way).
+
+Checks that need the whole document run here: the charset that damaged the
+target is inferred from *all* its artifacts at once (one lost „ is weak
+evidence, thirteen are not); the expected length ratio and the similarity
+distribution are the document's own, so "much shorter than predicted" and
+"diverges more than the other pairs" adapt to the language pair and to the
+encoder. Checks that need the encoder (low similarity, a sentence swallowed
+inside a merged bead) use the alignment's own encoder and are skipped when it
+cannot be loaded.
+
+When several repairs apply to one side of a pair, every repairing flag carries
+the cumulative suggestion (all repairs applied), so ``AlignedPair.repair`` is
+the fully repaired text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from aligner.qa.catalogue import severity_of
+from aligner.qa.encoding import (
+    CharsetGuess,
+    Damage,
+    describe,
+    detect_damage,
+    document_vocabulary,
+    infer_charset,
+    repair_text,
+)
+from aligner.qa.numbers import compare_numbers
+from aligner.qa.punctuation import apply_punctuation_repairs, check_punctuation
+from aligner.types import AlignedPair, Alignment, Document, Flag, Side
+
+if TYPE_CHECKING:
+    from aligner.encoders import Encoder
+
+
+@dataclass(frozen=True)
+class QAConfig:
+    """Thresholds of the checks (robust z-scores are in units of the document's own spread)."""
+
+    # low-similarity: robust z-score of a pair's score below which it is flagged ...
+    low_similarity_z: float = -3.0
+    # ... and it must also be this far below the document's median score (absolute floor)
+    low_similarity_gap: float = 0.2
+    # omission/addition by length: |log(len ratio / document ratio)| above this ...
+    length_log_ratio: float = math.log(2.2)
+    # ... and the shorter side must be missing at least this many characters
+    length_min_chars: int = 40
+    # a segment inside a merged bead is swallowed when dropping it costs less than this similarity
+    merge_drop_tolerance: float = 0.02
+    # ... and its own similarity to the other side is this far below the document's median
+    merge_segment_gap: float = 0.25
+    # language checks: letters a segment needs, and lingua's confidence for the other language
+    language_min_letters: int = 20
+    language_min_confidence: float = 0.9
+
+
+@dataclass(frozen=True)
+class ExclusionFinding:
+    """A finding about text the pipeline kept out of the alignment (not part of any pair)."""
+
+    code: str
+    side: Side
+    text: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        return severity_of(self.code)
+
+
+def _flag(code: str, message: str, side: Side, suggestion: str | None = None) -> Flag:
+    return Flag(code=code, severity=severity_of(code), message=message, side=side, suggestion=suggestion)
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+# ---------------------------------------------------------------------------
+# per side: encoding damage + punctuation (they share the cumulative suggestion)
+
+
+def _side_flags(text: str, lang: str, other: str, side: Side, vocabulary: frozenset[str],
+                charset: CharsetGuess | None, raw: str | None) -> list[Flag]:
+    if not text:
+        return []
+    damages = detect_damage(text, lang, source=other or None, vocabulary=vocabulary)
+    repaired = repair_text(text, damages)
+    issues = check_punctuation(repaired, lang, raw)
+    final = apply_punctuation_repairs(repaired, issues)
+    suggestion = final if final != text else None
+    flags: list[Flag] = []
+    for d in damages:
+        flags.append(_flag("encoding-damage", describe(d, text, charset), side,
+                           suggestion if d.repairable else None))
+    for issue in issues:
+        flags.append(_flag("punctuation", issue.message, side,
+                           suggestion if issue.replacement is not None else None))
+    return flags
+
+
+def document_charset(doc: Document, other: Document | None = None) -> CharsetGuess:
+    """The charset that damaged ``doc``, inferred from every artifact in its segments."""
+    vocab = document_vocabulary(doc.text)
+    lost: list[str] = []
+    for seg in doc.segments:
+        lost.extend(d.lost for d in detect_damage(seg.text, doc.lang, vocabulary=vocab) if d.repairable)
+    return infer_charset(doc.text, lost)
+
+
+# ---------------------------------------------------------------------------
+# omission / addition
+
+
+def _length_ratio(pairs: Sequence[AlignedPair]) -> float:
+    """The document's target/source length ratio (median over aligned pairs)."""
+    ratios = [len(p.tgt) / len(p.src) for p in pairs if p.src and p.tgt and len(p.src) >= 20]
+    return statistics.median(ratios) if ratios else 1.0
+
+
+def _omission_flags(pair: AlignedPair, ratio: float, cfg: QAConfig) -> list[Flag]:
+    if pair.src and not pair.tgt:
+        return [_flag("omission", f"source '{_short(pair.src)}' has no counterpart in the target", "src")]
+    if pair.tgt and not pair.src:
+        return [_flag("addition", f"target '{_short(pair.tgt)}' has no counterpart in the source", "tgt")]
+    if not pair.src or not pair.tgt:
+        return []
+    expected_tgt = len(pair.src) * ratio
+    log_gap = math.log(len(pair.tgt) / expected_tgt)
+    if log_gap < -cfg.length_log_ratio and expected_tgt - len(pair.tgt) >= cfg.length_min_chars:
+        return [_flag("omission", f"target is {len(pair.tgt)} chars where the source predicts ~{expected_tgt:.0f}: "
+                                  "part of the source is probably missing", "tgt")]
+    if log_gap > cfg.length_log_ratio and len(pair.tgt) - expected_tgt >= cfg.length_min_chars:
+        return [_flag("addition", f"target is {len(pair.tgt)} chars where the source predicts ~{expected_tgt:.0f}: "
+                                  "it probably says more than the source", "tgt")]
+    return []
+
+
+def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder,
+                  median_score: float, cfg: QAConfig, joiner: tuple[str, str]) -> list[Flag]:
+    """A sentence inside a merged bead whose removal does not lower the bead's similarity: it has no
+    counterpart (the aligner merged it rather than leave it alone, e.g. a title or a "click here" line)."""
+    flags: list[Flag] = []
+    for side, mine, other_text, sep in (("src", src_texts, pair.tgt, joiner[0]), ("tgt", tgt_texts, pair.src,
+                                                                                   joiner[1])):
+        if len(mine) < 2 or not other_text:
+            continue
+        full = sep.join(mine)
+        variants = [sep.join(t for j, t in enumerate(mine) if j != k) for k in range(len(mine))]
+        vecs = encoder.encode([other_text, full, *variants, *mine])
+        o = vecs[0]
+        sim_full = float(vecs[1] @ o)
+        for k in range(len(mine)):
+            sim_rest = float(vecs[2 + k] @ o)
+            sim_k = float(vecs[2 + len(mine) + k] @ o)
+            if sim_rest >= sim_full - cfg.merge_drop_tolerance and sim_k < median_score - cfg.merge_segment_gap:
+                code = "omission" if side == "src" else "addition"
+                where = "target" if side == "src" else "source"
+                flags.append(_flag(code, f"{'source' if side == 'src' else 'target'} '{_short(mine[k])}' has no "
+                                         f"counterpart in the {where} (merged into this pair; similarity "
+                                         f"{sim_k:.2f}, without it {sim_rest:.2f} vs {sim_full:.2f})",
+                                   side))
+    return flags
+
+
+# ---------------------------------------------------------------------------
+# language
+
+
+def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: Sequence[str],
+                    cfg: QAConfig) -> list[Flag]:
+    from aligner.langid import letters, segment_language
+
+    flags: list[Flag] = []
+    if src_lang != tgt_lang and pair.src and pair.tgt:
+        a = re.sub(r"\W+", " ", pair.src).strip().lower()
+        b = re.sub(r"\W+", " ", pair.tgt).strip().lower()
+        if a == b and letters(pair.tgt) >= 10:
+            return [_flag("untranslated", f"target is the source text, unchanged ('{_short(pair.tgt)}')", "tgt")]
+    from aligner.config import DEFAULT_LANGUAGES
+
+    langs = tuple(dict.fromkeys((src_lang, tgt_lang, *(languages or DEFAULT_LANGUAGES))))
+    for side, text, lang in (("src", pair.src, src_lang), ("tgt", pair.tgt, tgt_lang)):
+        if not text or letters(text) < cfg.language_min_letters:
+            continue
+        found, conf = segment_language(text, langs)
+        if found is None or found == lang or conf < cfg.language_min_confidence:
+            continue
+        if side == "tgt" and found == src_lang and src_lang != tgt_lang:
+            flags.append(_flag("untranslated", f"target is in {found}, the source language, not {lang} "
+                                               f"(lingua {conf:.2f})", "tgt"))
+        else:
+            flags.append(_flag("other-language", f"{'source' if side == 'src' else 'target'} is in {found}, "
+                                                 f"not {lang} (lingua {conf:.2f})", side))  # type: ignore[arg-type]
+    return flags
+
+
+def exclusion_findings(alignment: Alignment) -> list[ExclusionFinding]:
+    """Text the pipeline excluded for being in another language: reported, never silently dropped."""
+    out: list[ExclusionFinding] = []
+    for side, doc, other in (("src", alignment.src, alignment.tgt), ("tgt", alignment.tgt, alignment.src)):
+        for ex in doc.exclusions:
+            if ex.reason != "other-language":
+                continue
+            untranslated = side == "tgt" and ex.lang == other.lang and other.lang != doc.lang
+            code = "untranslated" if untranslated else "other-language"
+            out.append(ExclusionFinding(code, side, ex.text,  # type: ignore[arg-type]
+                                        f"{'source' if side == 'src' else 'target'} text in {ex.lang or '?'}, "
+                                        f"not {doc.lang}, left out of the alignment: '{_short(ex.text)}'"))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# similarity
+
+
+def _robust(values: Sequence[float]) -> tuple[float, float]:
+    med = statistics.median(values)
+    mad = statistics.median(abs(v - med) for v in values) * 1.4826
+    return med, max(mad, 0.02)
+
+
+def _low_similarity_flags(pairs: Sequence[AlignedPair], cfg: QAConfig) -> dict[int, Flag]:
+    """Pairs whose score is an outlier of the document's own score distribution."""
+    scored = [(k, p.bead.score) for k, p in enumerate(pairs) if p.src and p.tgt]
+    if len(scored) < 5:
+        return {}
+    med, spread = _robust([s for _, s in scored])
+    out: dict[int, Flag] = {}
+    for k, s in scored:
+        z = (s - med) / spread
+        if z < cfg.low_similarity_z and s < med - cfg.low_similarity_gap:
+            out[k] = _flag("low-similarity", f"similarity {s:.2f} against a document median of {med:.2f} "
+                                             f"(z = {z:.1f}): loose or wrong translation?", "both")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# orchestration
+
+
+def _get_encoder(name: object) -> Encoder | None:
+    if not isinstance(name, str) or not name:
+        return None
+    from aligner.encoders import get_encoder
+    from aligner.errors import AlignerError
+
+    try:
+        return get_encoder(name)
+    except AlignerError:
+        return None
+
+
+def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
+                src_doc: Document | None = None, tgt_doc: Document | None = None,
+                encoder: Encoder | None = None, languages: Sequence[str] = (),
+                config: QAConfig = QAConfig()) -> list[AlignedPair]:
+    """``pairs`` with their flags filled (existing flags are replaced).
+
+    The documents, when given, supply the raw text (doubled spaces), the
+    segment texts of merged beads and the vocabulary for lost letters; the
+    encoder enables the merged-bead omission check.
+    """
+    src_vocab = document_vocabulary(src_doc.text if src_doc else " ".join(p.src for p in pairs))
+    tgt_vocab = document_vocabulary(tgt_doc.text if tgt_doc else " ".join(p.tgt for p in pairs))
+    charsets = {
+        "src": _charset_of(pairs, "src", src_lang, src_vocab, src_doc),
+        "tgt": _charset_of(pairs, "tgt", tgt_lang, tgt_vocab, tgt_doc),
+    }
+    ratio = _length_ratio(pairs)
+    scores = [p.bead.score for p in pairs if p.src and p.tgt]
+    median_score = statistics.median(scores) if scores else 0.0
+    low = _low_similarity_flags(pairs, config)
+    joiner = (" " if src_lang not in ("zh", "ja") else "", " " if tgt_lang not in ("zh", "ja") else "")
+    out: list[AlignedPair] = []
+    for k, pair in enumerate(pairs):
+        flags: list[Flag] = []
+        src_raw = _raw(src_doc, pair.bead.src)
+        tgt_raw = _raw(tgt_doc, pair.bead.tgt)
+        flags += _side_flags(pair.tgt, tgt_lang, pair.src, "tgt", tgt_vocab, charsets["tgt"], tgt_raw)
+        flags += _side_flags(pair.src, src_lang, pair.tgt, "src", src_vocab, charsets["src"], src_raw)
+        if pair.src and pair.tgt:
+            mismatch = compare_numbers(pair.src, pair.tgt, src_lang, tgt_lang)
+            if mismatch is not None:
+                flags.append(_flag("number-mismatch", mismatch.message(), "both"))
+        flags += _omission_flags(pair, ratio, config)
+        if encoder is not None and src_doc is not None and tgt_doc is not None and (
+                len(pair.bead.src) > 1 or len(pair.bead.tgt) > 1):
+            flags += _merged_flags(pair, [src_doc.segments[i].text for i in pair.bead.src],
+                                   [tgt_doc.segments[j].text for j in pair.bead.tgt], encoder, median_score,
+                                   config, joiner)
+        flags += _language_flags(pair, src_lang, tgt_lang, languages, config)
+        if k in low:
+            flags.append(low[k])
+        out.append(replace(pair, flags=tuple(flags)))
+    return out
+
+
+def _raw(doc: Document | None, ids: Sequence[int]) -> str | None:
+    if doc is None or not ids:
+        return None
+    return "\n".join(doc.text[doc.segments[i].start:doc.segments[i].end] for i in ids)
+
+
+def _charset_of(pairs: Sequence[AlignedPair], side: str, lang: str, vocab: frozenset[str],
+                doc: Document | None) -> CharsetGuess | None:
+    lost: list[str] = []
+    texts = [getattr(p, side) for p in pairs]
+    for p, text in zip(pairs, texts):
+        other = p.src if side == "tgt" else p.tgt
+        lost.extend(d.lost for d in detect_damage(text, lang, source=other, vocabulary=vocab) if d.repairable)
+    if not lost:
+        return None
+    return infer_charset(doc.text if doc else " ".join(texts), lost)
+
+
+def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,
+                    config: QAConfig = QAConfig()) -> Alignment:
+    """A copy of ``alignment`` with every pair's flags filled, and the QA summary in ``meta["qa"]``."""
+    from aligner.config import DEFAULT_LANGUAGES
+
+    enc = encoder or _get_encoder(alignment.meta.get("encoder"))
+    pairs = check_pairs(alignment.pairs, alignment.src.lang, alignment.tgt.lang, src_doc=alignment.src,
+                        tgt_doc=alignment.tgt, encoder=enc, languages=DEFAULT_LANGUAGES, config=config)
+    findings = exclusion_findings(alignment)
+    meta: dict[str, Any] = dict(alignment.meta)
+    counts: dict[str, int] = {}
+    for p in pairs:
+        for f in p.flags:
+            counts[f.code] = counts.get(f.code, 0) + 1
+    for x in findings:
+        counts[x.code] = counts.get(x.code, 0) + 1
+    charset = _charset_of(pairs, "tgt", alignment.tgt.lang, document_vocabulary(alignment.tgt.text), alignment.tgt)
+    meta["qa"] = {
+        "counts": counts,
+        "exclusions": [{"code": x.code, "side": x.side, "message": x.message} for x in findings],
+        "tgt_charset": charset.name if charset else None,
+    }
+    return replace(alignment, pairs=tuple(pairs), meta=meta)
+
+
+__all__ = ["QAConfig", "ExclusionFinding", "check_alignment", "check_pairs", "exclusion_findings",
+           "document_charset", "Damage"]

@@ -1,0 +1,451 @@
+"""Encoding damage: find characters lost to a lossy conversion, say which charset did it, repair.
+
+A text pushed through a charset that cannot hold some of its characters comes
+back with ``?`` (or U+FFFD) where those characters were: the German seed lost
+every opening „ (``integrierten?Innovationsmosaik"``) and the ₂ of CO₂. A real
+question mark looks the same, so every rule below keys on the *context* of the
+``?``: a ``?`` glued to the start of a word and closed by a ``"`` later in the
+sentence is a lost opening quote; ``CO?`` before a hyphen is a lost subscript;
+``2026?2030`` is a lost dash; ``Au?enministerium`` is a lost letter. A ``?``
+followed by a space and a capital, a closing quote or the end of the text is a
+question mark and is left alone.
+
+Repairs use the language's quote table (``punctuation.QUOTES``), the aligned
+source sentence (a currency sign or a formula written there), and the
+document's own vocabulary (``Außenministerium`` written intact elsewhere).
+Mojibake (``fÃ¼r``) is ftfy's job: its badness heuristic detects it and
+``fix_encoding`` undoes it; quotes are never uncurled.
+
+Everything works on any string, raw (with hard line breaks) or normalised, and
+reports offsets into that string, so the same code flags aligned pairs and
+repairs whole files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from aligner.qa.punctuation import primary_quotes
+
+LOST = "?\ufffd"  # what a lossy encoder or decoder leaves behind
+_L = f"[{re.escape(LOST)}]"
+_WORD_START = re.compile(rf"{_L}(?=[^\W_]|\d)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CARET = re.compile(r"(?:(?<=^)|(?<=[\s(\"'„“«»]))\^+(?=[^\W\d_]|\d)")
+_DIGIT_RANGE = re.compile(rf"(?<=\d){_L}(?=\d)")
+_SPACED = re.compile(rf"(?<=\S)([ \t]+){_L}(?=[ \t]+[^\W\d_A-Z]|[ \t]+\d|\n)")
+_NUMBER_SIGN = re.compile(
+    rf"(\d[\d.,]*(?:[ \u00a0](?:Mio|Mrd|Tsd|Mill|Md|Mds|mln|mld)\.?)?)([ \u00a0]?){_L}"
+    rf"(?=[ \t]+[^\W\d_A-ZÄÖÜ]|[,;:)]|\.?$)")
+_IN_WORD = re.compile(rf"(?<=[^\W\d_]){_L}+(?=[^\W\d_A-ZÄÖÜ])")
+# Chemical formulas whose digits are subscripts (the digit is lost, the letters survive).
+_FORMULA = re.compile(rf"\b(CO|NO|SO|NH|CH|H|N|O|PM)({_L})(?=[\W_]|$)")
+_FORMULA_DEFAULT = {"CO": "₂", "NO": "₂", "SO": "₂", "NH": "₃", "CH": "₄", "H": "₂", "N": "₂", "O": "₂"}
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_UNIT = re.compile(rf"(?<=\d)([ \u00a0]?)(k?m|cm|mm)({_L})(?=[\W_]|$)")
+_CURRENCIES = "€£¥₹₽₩"
+_DASHES = "–—"
+# languages written where the euro is the usual currency
+_EURO_LANGS = {"de", "fr", "it", "es", "pt", "nl", "fi", "el", "sk", "sl", "et", "lv", "lt", "hr"}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` by ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Damage:
+    """One artifact of a lossy conversion in a text.
+
+    ``start``/``end`` cover the whole artifact (for a lost quote pair, from the
+    opening to the closing quote); ``edits`` is the repair, empty when none can
+    be inferred; ``lost`` the characters the repair puts back.
+    """
+
+    start: int
+    end: int
+    kind: str  # lost-quote | lost-subscript | lost-dash | lost-letter | lost-sign | stray-caret |
+    #            replacement-char | control-char | mojibake | lost-char
+    found: str
+    edits: tuple[Edit, ...] = ()
+    lost: str = ""
+    evidence: str = ""
+
+    @property
+    def repairable(self) -> bool:
+        return bool(self.edits)
+
+    def fixed(self, text: str) -> str:
+        """The artifact's span of ``text`` after this damage's edits."""
+        return apply_edits(text, self.edits, self.start, self.end)
+
+
+def apply_edits(text: str, edits: Iterable[Edit], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with the edits that fall inside it applied."""
+    end = len(text) if end is None else end
+    out = text[start:end]
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        if start <= e.start and e.end <= end:
+            out = out[:e.start - start] + e.replacement + out[e.end - start:]
+    return out
+
+
+def repair_text(text: str, damages: Iterable[Damage]) -> str:
+    """``text`` with every repairable damage fixed."""
+    return apply_edits(text, [e for d in damages for e in d.edits])
+
+
+def _squash(text: str) -> str:
+    """Whitespace as in a segment: one space, and no break after a word-internal hyphen."""
+    return re.sub(r"\s+", " ", re.sub(r"(?<=\w-)[ \t]*\n\s*(?=\w)", "", text)).strip()
+
+
+# ---------------------------------------------------------------------------
+# detection
+
+
+@dataclass
+class _Scan:
+    text: str
+    lang: str
+    source: str | None
+    vocabulary: frozenset[str]
+    taken: list[tuple[int, int]] = field(default_factory=list)
+    out: list[Damage] = field(default_factory=list)
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in self.taken)
+
+    def add(self, damage: Damage, claimed: Iterable[tuple[int, int]] | None = None) -> None:
+        self.out.append(damage)
+        self.taken.extend(claimed if claimed is not None else [(damage.start, damage.end)])
+
+
+def _closer_at(text: str, pos: int, closer: str, limit: int = 400) -> tuple[int, int] | None:
+    """Where the quote opened (and lost) before ``pos`` closes: a straight ``"``, the language's
+    closer, or a lost character glued to the end of a word. Returns the [start, end) to replace."""
+    stop = min(len(text), pos + limit)
+    k = pos
+    while k < stop:
+        ch = text[k]
+        if ch in ('"', closer, "”"):
+            return k, k + 1
+        if ch in LOST:
+            run_end = k
+            while run_end < len(text) and text[run_end] in LOST:
+                run_end += 1
+            after = text[run_end] if run_end < len(text) else " "
+            before = text[k - 1] if k > 0 else " "
+            if after.isalnum() and before.isspace():  # the next quote opens: this one never closed
+                return None
+            if not before.isspace() and not after.isalnum():
+                # a question ending inside the quote leaves two: "?Wer zahlt??" -> the last one closes
+                return run_end - 1, run_end
+        k += 1
+    return None
+
+
+def _find_quotes(scan: _Scan) -> None:
+    opener, closer = primary_quotes(scan.lang)
+    text = scan.text
+    source_has_quotes = scan.source is not None and bool(re.search(r"[\"“”„«»‚‘]", scan.source))
+    for m in _WORD_START.finditer(text):
+        k = m.start()
+        if not scan.free(k, k + 1):
+            continue
+        before = text[k - 1] if k > 0 else ""
+        if before and before in LOST:  # part of a run handled elsewhere
+            continue
+        close = _closer_at(text, k + 1, closer)
+        if close is None:
+            continue
+        inner = text[k + 1:close[0]]
+        if len(inner) > 300 or not any(ch.isalnum() for ch in inner):
+            continue
+        glue = " " if before and (before.isalnum() or before in ".,;:") else ""
+        edits = [Edit(k, k + 1, glue + opener), Edit(close[0], close[1], closer)]
+        evidence = f"opened by '{text[k]}' glued to a word, closed by '{text[close[0]]}'"
+        if source_has_quotes:
+            evidence += "; the source quotes here too"
+        scan.add(Damage(k, close[1], "lost-quote", _squash(text[max(0, k - 0):close[1]]), tuple(edits),
+                        opener, evidence), [(k, k + 1), (close[0], close[1])])
+
+
+def _source_formula(source: str | None, letters: str) -> str | None:
+    if not source:
+        return None
+    m = re.search(rf"\b{letters}([₀-₉]|\d)(?![\d\w])", source)
+    if not m:
+        return None
+    d = m.group(1)
+    return d if d in "₀₁₂₃₄₅₆₇₈₉" else d.translate(_SUBSCRIPTS)
+
+
+def _find_formulas(scan: _Scan) -> None:
+    for m in _FORMULA.finditer(scan.text):
+        k = m.start(2)
+        if not scan.free(k, k + 1):
+            continue
+        letters = m.group(1)
+        sub = _source_formula(scan.source, letters)
+        evidence = f"the source writes {letters}{sub}" if sub else f"{letters}{{?}} is a chemical formula"
+        sub = sub or _FORMULA_DEFAULT.get(letters)
+        edits = (Edit(k, k + 1, sub),) if sub else ()
+        scan.add(Damage(m.start(), m.end(), "lost-subscript", m.group(0), edits, sub or "", evidence),
+                 [(k, k + 1)])
+    for m in _UNIT.finditer(scan.text):
+        k = m.start(3)
+        if not scan.free(k, k + 1):
+            continue
+        sup = None
+        if scan.source:
+            sm = re.search(rf"{m.group(2)}([²³])", scan.source)
+            if sm:
+                sup = sm.group(1)
+            elif re.search(r"\bsquare\b|\bQuadrat|\bcarr[ée]s?\b|\bquadrat|\bcuadrad", scan.source, re.I):
+                sup = "²"
+            elif re.search(r"\bcubic\b|\bKubik|\bcubes?\b|\bcubi|\bc[úu]bic", scan.source, re.I):
+                sup = "³"
+        edits = (Edit(k, k + 1, sup),) if sup else ()
+        scan.add(Damage(m.start(2), m.end(), "lost-subscript", m.group(2) + m.group(3), edits, sup or "",
+                        f"the source says {sup}" if sup else "a unit followed by a lost exponent"),
+                 [(k, k + 1)])
+
+
+def _find_ranges(scan: _Scan) -> None:
+    for m in _DIGIT_RANGE.finditer(scan.text):
+        k = m.start()
+        if scan.free(k, k + 1):
+            scan.add(Damage(k - 1, k + 2, "lost-dash", scan.text[k - 1:k + 2], (Edit(k, k + 1, "–"),), "–",
+                            "a '?' between two digits is a lost range dash"))
+
+
+def _find_dashes(scan: _Scan) -> None:
+    src_dash = next((d for d in _DASHES if scan.source and d in scan.source), None)
+    if scan.lang == "fr":  # French sets a space before ? and ! : " ? " is punctuation there
+        return
+    for m in _SPACED.finditer(scan.text):
+        k = m.end()
+        if not scan.free(k - 1, k):
+            continue
+        dash = src_dash or "–"
+        ev = f"the source uses '{src_dash}'" if src_dash else "a '?' standing between words is a lost dash"
+        ctx = _squash(scan.text[max(0, k - 12):k + 12])
+        scan.add(Damage(k - 1, k, "lost-dash", ctx, (Edit(k - 1, k, dash),), dash, ev))
+
+
+def _find_signs(scan: _Scan) -> None:
+    for m in _NUMBER_SIGN.finditer(scan.text):
+        k = m.end()
+        if not scan.free(k - 1, k):
+            continue
+        number = m.group(1).rstrip(".,")
+        sign = None
+        if scan.source:
+            digits = re.sub(r"\D", "", number)
+            for sm in re.finditer(rf"([{_CURRENCIES}])\s?([\d.,]+)|([\d.,]+)\s?([{_CURRENCIES}])", scan.source):
+                value = sm.group(2) or sm.group(3)
+                if re.sub(r"\D", "", value).lstrip("0") == digits.lstrip("0") or (digits and digits in
+                                                                                    re.sub(r"\D", "", value)):
+                    sign = sm.group(1) or sm.group(4)
+                    break
+            if sign is None:
+                found = [c for c in _CURRENCIES if c in scan.source]
+                if len(found) == 1:
+                    sign = found[0]
+        ev = f"the source writes {sign} with this amount"
+        if sign is None and scan.lang in _EURO_LANGS:
+            # $ is ASCII and £ ¥ are Latin-1: the sign a lossy conversion drops after an amount is €
+            sign = "€"
+            ev = "€ is the currency sign a Latin-1 or ASCII conversion loses"
+        elif sign is None:
+            ev = "a '?' after a number, mid-sentence"
+        edits = (Edit(k - 1, k, sign),) if sign else ()
+        scan.add(Damage(m.start(), k, "lost-sign", m.group(0), edits, sign or "", ev), [(k - 1, k)])
+
+
+def _find_letters(scan: _Scan) -> None:
+    for m in _IN_WORD.finditer(scan.text):
+        k, e = m.span()
+        if not scan.free(k, e):
+            continue
+        ws = k
+        while ws > 0 and (scan.text[ws - 1].isalnum() or scan.text[ws - 1] in LOST):
+            ws -= 1
+        we = e
+        while we < len(scan.text) and (scan.text[we].isalnum() or scan.text[we] in LOST):
+            we += 1
+        word = scan.text[ws:we]
+        body = "".join("." if ch in LOST else re.escape(ch) for ch in word)
+        exact = re.compile(f"^{body}$", re.I)
+        prefix = re.compile(f"^{body}", re.I)  # compounds: Au?enminister <- Außenministerium
+        clean = [w for w in scan.vocabulary if not any(c in LOST for c in w)]
+        matches = sorted({w for w in clean if exact.match(w)}) or sorted({w for w in clean if prefix.match(w)})
+        fills = {"".join(w[i] for i, ch in enumerate(word) if ch in LOST) for w in matches}
+        edits: tuple[Edit, ...] = ()
+        lost = ""
+        if len(fills) == 1:
+            lost = fills.pop()
+            holes = [i for i, ch in enumerate(word) if ch in LOST]
+            edits = tuple(Edit(ws + i, ws + i + 1, c) for i, c in zip(holes, lost))
+            ev = f"the document writes '{matches[0]}'" + (" (and more)" if len(matches) > 1 else "")
+        else:
+            ev = "a '?' inside a word" + (f" (could be {', '.join(matches[:3])})" if matches else "")
+        scan.add(Damage(ws, we, "lost-letter", word, edits, lost, ev), [(k, e)])
+
+
+def _find_carets_controls(scan: _Scan) -> None:
+    for m in _CARET.finditer(scan.text):
+        we = m.end()
+        while we < len(scan.text) and scan.text[we].isalnum():
+            we += 1
+        scan.add(Damage(m.start(), we, "stray-caret", scan.text[m.start():we], (Edit(m.start(), m.end(), ""),), "",
+                        "a caret glued to the start of a word is a stray control character"))
+    for m in _CONTROL.finditer(scan.text):
+        scan.add(Damage(m.start(), m.end(), "control-char", f"U+{ord(m.group()):04X}",
+                        (Edit(m.start(), m.end(), ""),), "", "control characters never occur in text"))
+
+
+def _find_mojibake(scan: _Scan) -> None:
+    """ftfy's badness heuristic finds mojibake; ``fix_encoding`` undoes it (quotes stay curly)."""
+    import ftfy
+    from ftfy.badness import is_bad
+
+    if not is_bad(scan.text):
+        return
+    fixed, steps = ftfy.fix_encoding_and_explain(scan.text)
+    if fixed == scan.text:
+        return
+    how = " then ".join(f"{a} {b}" for a, b in steps) if steps else "ftfy"
+    sm = difflib.SequenceMatcher(a=scan.text, b=fixed, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal" or not scan.free(i1, max(i2, i1 + 1)):
+            continue
+        ws = i1
+        while ws > 0 and scan.text[ws - 1].isalnum():
+            ws -= 1
+        we = i2
+        while we < len(scan.text) and scan.text[we].isalnum():
+            we += 1
+        scan.add(Damage(ws, we, "mojibake", scan.text[ws:we], (Edit(i1, i2, fixed[j1:j2]),), fixed[j1:j2],
+                        f"mojibake, undone by {how}"), [(i1, max(i2, i1 + 1))])
+
+
+def _find_leftovers(scan: _Scan) -> None:
+    for m in re.finditer("\ufffd+", scan.text):
+        if scan.free(m.start(), m.end()):
+            scan.add(Damage(m.start(), m.end(), "replacement-char", _squash(scan.text[max(0, m.start() - 10):
+                                                                                    m.end() + 10]),
+                            (), "", "U+FFFD marks bytes a decoder could not read"))
+
+
+def detect_damage(text: str, lang: str, source: str | None = None,
+                  vocabulary: Iterable[str] = ()) -> list[Damage]:
+    """Every encoding artifact in ``text`` (a ``lang`` text), with a repair where one can be inferred.
+
+    ``source`` is the aligned source sentence (evidence for currency signs,
+    formulas and dashes); ``vocabulary`` words known intact from the same
+    document (evidence for lost letters, see ``document_vocabulary``).
+    """
+    scan = _Scan(text, lang, source, frozenset(vocabulary))
+    _find_mojibake(scan)
+    _find_carets_controls(scan)
+    _find_formulas(scan)
+    _find_ranges(scan)
+    _find_signs(scan)
+    _find_quotes(scan)
+    _find_dashes(scan)
+    _find_letters(scan)
+    _find_leftovers(scan)
+    return sorted(scan.out, key=lambda d: (d.start, d.end))
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def document_vocabulary(*texts: str) -> frozenset[str]:
+    """Words with non-ASCII letters, as written intact in ``texts`` (candidates for lost letters)."""
+    return frozenset(w for t in texts for w in _WORD.findall(t) if not w.isascii())
+
+
+# ---------------------------------------------------------------------------
+# which charset did it
+
+
+@dataclass(frozen=True)
+class CharsetGuess:
+    """The charset a text was most likely pushed through, and why."""
+
+    name: str | None  # Python codec name, None when no candidate explains the evidence
+    label: str
+    survived: str  # non-ASCII characters still in the text
+    lost: str  # characters the repairs put back
+
+    def describe(self) -> str:
+        if self.name is None:
+            return "charset unknown"
+        kept = " ".join(self.survived[:8]) if self.survived else "no non-ASCII letter"
+        return f"{self.label} conversion: {kept} survived, {' '.join(self.lost) or '?'} lost"
+
+
+# (codec, label) in order of how often each one does the damage
+_CANDIDATES = (
+    ("latin-1", "Latin-1 (ISO-8859-1)"),
+    ("cp1252", "Windows-1252"),
+    ("iso8859_15", "Latin-9 (ISO-8859-15)"),
+    ("ascii", "ASCII"),
+    ("iso8859_2", "Latin-2 (ISO-8859-2)"),
+    ("mac_roman", "Mac Roman"),
+    ("cp437", "DOS code page 437"),
+    ("cp850", "DOS code page 850"),
+)
+
+
+def _encodable(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def infer_charset(text: str, lost: Iterable[str]) -> CharsetGuess:
+    """The charset that can hold every non-ASCII character of ``text`` but none of ``lost``.
+
+    Umlauts intact and „ “ – € ₂ gone point at Latin-1; a € that survived
+    next to a lost „ points at Latin-9; nothing non-ASCII surviving at ASCII.
+    """
+    survived = "".join(sorted({ch for ch in text if ord(ch) > 127 and ch not in LOST and ch.isprintable()
+                               and not ch.isspace()}))
+    lost_set = "".join(sorted({ch for ch in "".join(lost) if ord(ch) > 127}))
+    if not lost_set:
+        return CharsetGuess(None, "", survived, lost_set)
+    for codec, label in _CANDIDATES:
+        if all(_encodable(c, codec) for c in survived) and not any(_encodable(c, codec) for c in lost_set):
+            return CharsetGuess(codec, label, survived, lost_set)
+    return CharsetGuess(None, "", survived, lost_set)
+
+
+KIND_TEXT = {
+    "lost-quote": "lost quotes", "lost-subscript": "lost subscript/superscript", "lost-dash": "lost dash",
+    "lost-letter": "lost letter", "lost-sign": "lost currency sign", "stray-caret": "stray caret",
+    "replacement-char": "replacement character U+FFFD", "control-char": "control character",
+    "mojibake": "mojibake", "lost-char": "lost character",
+}
+
+
+def describe(damage: Damage, text: str, charset: CharsetGuess | None = None) -> str:
+    """One line for a reviewer: what was found, what it should read, why (and which charset did it)."""
+    what = KIND_TEXT.get(damage.kind, damage.kind)
+    by = f", {charset.label}" if charset is not None and charset.name and damage.lost else ""
+    if damage.repairable:
+        return f"'{damage.found}' → '{_squash(damage.fixed(text))}': {what}{by} ({damage.evidence})"
+    return f"'{damage.found}': {what}{by} ({damage.evidence}; no repair inferred)"

@@ -1,0 +1,264 @@
+"""Precision and recall of the QA stage's encoding-damage and number checks.
+
+    python bench/qa.py [--seeds /work/shared/seeds]
+
+1. The German seed (003) against its hand-written gold (bench/data/seed_003_gold.tsv:
+   every artifact and what it should read), repaired with the English seed as
+   evidence, exactly as ``aligner repair`` does.
+2. False alarms on the four clean English seeds (000, 001, 002, 004).
+3. Synthetic damage: clean German text (the seed with its gold repairs applied,
+   plus bench/data/de_extra.txt: € amounts, – dashes, CO₂, m², real questions)
+   pushed through (a) a lossy Latin-1 encoder (every „ “ – € ₂ ² becomes ``?``),
+   (b) the seed's own conversion (only „ € ₂ ² become ``?``; “ becomes ``"`` and
+   – becomes ``-``), and (c) UTF-8 read as Windows-1252 (mojibake).
+4. number-mismatch on the seed alignment (gold: the March 01/02 dateline only),
+   and on synthetic perturbations of its target numbers.
+
+Detection counts an artifact as found when a flagged damage covers its
+position; repair counts it as right when the repaired text has the original
+character there. Precision counts flagged artifacts that cover no real damage
+(a real question mark, a caret in a formula) as false alarms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from aligner.qa.encoding import detect_damage, document_vocabulary  # noqa: E402
+from aligner.qa.numbers import compare_numbers  # noqa: E402
+
+
+@dataclass
+class PR:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def __str__(self) -> str:
+        return f"P={self.precision:.3f} R={self.recall:.3f} (tp={self.tp} fp={self.fp} fn={self.fn})"
+
+
+def seed_path(folder: Path, prefix: str) -> Path:
+    found = sorted(folder.glob(f"{prefix}_*.txt"))
+    if not found:
+        raise SystemExit(f"no seed {prefix}_*.txt in {folder}")
+    return found[0]
+
+
+def gold_rows() -> list[tuple[str, str]]:
+    with (HERE / "data" / "seed_003_gold.tsv").open(encoding="utf-8", newline="") as fh:
+        return [(r["before"], r["after"]) for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"(?<=\w-)[ \t]*\n\s*(?=\w)", "", text)).strip()
+
+
+# ---------------------------------------------------------------------------
+
+
+def bench_seed(seeds: Path) -> tuple[PR, PR, object]:
+    from aligner.pipeline import align_files
+    from aligner.qa.repair import repair_document
+
+    alignment = align_files(seed_path(seeds, "001"), seed_path(seeds, "003"), qa=False)
+    result = repair_document(alignment.tgt, alignment)
+    gold = gold_rows()
+    detect, repair = PR(), PR()
+    remaining = list(gold)
+    for change in result.changes:
+        match = next((g for g in remaining if g[0] == change.before), None)
+        if match is None:
+            detect.fp += 1
+            repair.fp += change.after is not None
+            continue
+        remaining.remove(match)
+        detect.tp += 1
+        if change.after == match[1]:
+            repair.tp += 1
+        else:
+            repair.fp += change.after is not None
+            repair.fn += 1
+    detect.fn += len(remaining)
+    repair.fn += len(remaining)
+    left = result.text.count("?") + result.text.count("^")
+    print(f"seed 003 (German, damaged) vs gold ({len(gold)} artifacts):")
+    print(f"  detection  {detect}")
+    print(f"  repair     {repair}   ('?' or '^' left in the repaired text: {left})")
+    print(f"  charset    {result.charset.describe()}")
+    return detect, repair, alignment
+
+
+def bench_clean_seeds(seeds: Path) -> int:
+    total = 0
+    marks = 0
+    for prefix in ("000", "001", "002", "004"):
+        text = seed_path(seeds, prefix).read_text(encoding="utf-8")
+        marks += text.count("?")
+        damages = detect_damage(text, "en", vocabulary=document_vocabulary(text))
+        total += len(damages)
+        for d in damages:
+            print(f"  false alarm in {prefix}: {d.kind} {d.found!r}")
+    print(f"clean English seeds 000/001/002/004: {total} false alarms ({marks} real '?' in them)")
+    return total
+
+
+# ---------------------------------------------------------------------------
+
+
+def clean_german(seeds: Path) -> str:
+    """The German seed with its gold repairs applied (unwrapped), plus the extra paragraphs."""
+    raw = seed_path(seeds, "003").read_text(encoding="utf-8")
+    lines = [squash(p) for p in re.split(r"\n\s*\n", raw)]
+    text = "\n".join(lines)
+    text = re.sub(r"(?<=\w-)\n(?=\w)", "", text)
+    text = re.sub(r"(?<=[^.:!?\"])\n(?=[a-zäöü\"?])", " ", text)
+    for before, after in gold_rows():
+        pattern = re.escape(before).replace(r"\-", r"-\s*").replace(r"\ ", r"\s+")
+        glue = " " if before.startswith("?") else ""
+        text = re.sub(r"(?<=\w)" + pattern, lambda m: glue + after, text)
+        text = re.sub(pattern, lambda m: after, text)
+    extra = (HERE / "data" / "de_extra.txt").read_text(encoding="utf-8")
+    return text + "\n\n" + extra
+
+
+def seed_style(text: str) -> str:
+    """The conversion that damaged the seed: „ € ₂ ² → '?', “ → '"', – → '-' (one char each)."""
+    table = {"“": '"', "–": "-", "—": "-"}
+    out = []
+    for ch in text:
+        if ch in table:
+            out.append(table[ch])
+        else:
+            out.append(ch if ch.encode("latin-1", "ignore") else "?")
+    return "".join(out)
+
+
+def latin1(text: str) -> str:
+    return text.encode("latin-1", errors="replace").decode("latin-1")
+
+
+def bench_synthetic(clean: str, damage_fn, name: str) -> tuple[PR, PR]:
+    damaged = damage_fn(clean)
+    assert len(damaged) == len(clean)
+    lost = {i for i, (a, b) in enumerate(zip(clean, damaged)) if a != b and b == "?"}
+    real_q = clean.count("?")
+    detect, repair = PR(), PR()
+    covered: set[int] = set()
+    vocab = document_vocabulary(damaged)
+    offset = 0
+    for para in damaged.split("\n"):
+        for d in detect_damage(para, "de", vocabulary=vocab):
+            positions = {offset + k for k in range(d.start, d.end)}
+            if d.edits:
+                positions = {offset + k for e in d.edits for k in range(e.start, max(e.end, e.start + 1))}
+            hits = positions & lost
+            if hits:
+                detect.tp += len(hits - covered)
+                covered |= hits
+            else:
+                detect.fp += 1
+            for e in d.edits:
+                at = offset + e.start
+                if e.end - e.start != 1 or damaged[at] not in '?"-':
+                    repair.fp += e.replacement != ""
+                    continue
+                if at in lost or damaged[at] in '"-':
+                    ok = e.replacement.strip() == clean[at]
+                    repair.tp += ok and at in lost
+                    repair.fp += not ok
+                else:
+                    repair.fp += 1
+        offset += len(para) + 1
+    detect.fn = len(lost - covered)
+    repair.fn = len(lost) - repair.tp
+    print(f"synthetic {name}: {len(lost)} lost characters, {real_q} real question marks in the clean text")
+    print(f"  detection  {detect}")
+    print(f"  repair     {repair}")
+    return detect, repair
+
+
+def bench_mojibake(clean: str) -> PR:
+    from aligner.qa.encoding import repair_text
+
+    pr = PR()
+    for para in filter(None, clean.split("\n")):
+        broken = para.encode("utf-8").decode("cp1252", errors="replace")
+        if broken == para:
+            found = detect_damage(para, "de")
+            pr.fp += len(found)
+            continue
+        fixed = repair_text(broken, detect_damage(broken, "de"))
+        if fixed == para:
+            pr.tp += 1
+        else:
+            pr.fn += 1
+    print(f"synthetic mojibake (UTF-8 read as cp1252), per paragraph fully restored: {pr}")
+    return pr
+
+
+# ---------------------------------------------------------------------------
+
+
+def bench_numbers(alignment) -> tuple[PR, PR]:  # type: ignore[no-untyped-def]
+    seed = PR()
+    for pair in alignment.pairs:
+        if not pair.src or not pair.tgt:
+            continue
+        flagged = compare_numbers(pair.src, pair.tgt, "en", "de") is not None
+        truly = "March 02" in pair.tgt
+        seed.tp += flagged and truly
+        seed.fp += flagged and not truly
+        seed.fn += truly and not flagged
+    print(f"number-mismatch on the seed pair 001->003 (gold: the dateline): {seed}")
+    synth = PR()
+    for pair in alignment.pairs:
+        if not pair.src or not pair.tgt or "March 02" in pair.tgt:
+            continue
+        for m in re.finditer(r"(?<![\d.,])\d+", pair.tgt):
+            changed = pair.tgt[:m.start()] + str(int(m.group()) + 1) + pair.tgt[m.end():]
+            flagged = compare_numbers(pair.src, changed, "en", "de") is not None
+            synth.tp += flagged
+            synth.fn += not flagged
+        synth.fp += compare_numbers(pair.src, pair.tgt, "en", "de") is not None
+    print(f"number-mismatch on seed pairs with one target number changed (+1): {synth}")
+    return seed, synth
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
+    args = parser.parse_args()
+    s_det, s_rep, alignment = bench_seed(args.seeds)
+    false_alarms = bench_clean_seeds(args.seeds)
+    clean = clean_german(args.seeds)
+    l_det, l_rep = bench_synthetic(clean, latin1, "Latin-1 (errors=replace)")
+    y_det, y_rep = bench_synthetic(clean, seed_style, "seed-style (? for „ € ₂ ², \" for “, - for –)")
+    moji = bench_mojibake(clean)
+    n_seed, n_synth = bench_numbers(alignment)
+    print(f"SUMMARY seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"
+          f"{s_rep.recall:.2f}; clean-seed false alarms {false_alarms}; latin-1 P/R {l_det.precision:.2f}/"
+          f"{l_det.recall:.2f} repair {l_rep.precision:.2f}/{l_rep.recall:.2f}; seed-style P/R "
+          f"{y_det.precision:.2f}/{y_det.recall:.2f} repair {y_rep.precision:.2f}/{y_rep.recall:.2f}; mojibake "
+          f"{moji.recall:.2f}; numbers seed P/R {n_seed.precision:.2f}/{n_seed.recall:.2f} synthetic P/R "
+          f"{n_synth.precision:.2f}/{n_synth.recall:.2f}")
+
+
+if __name__ == "__main__":
+    main()
