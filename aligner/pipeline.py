@@ -51,6 +51,7 @@ def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignCon
                     progress: Callable[[str], None] | None = None) -> Alignment:
     """Align two Documents; with ``qa`` (default) the QA stage fills every pair's flags."""
     enc = encoder or get_encoder(config.encoder)
+    config = config.for_languages(src.lang, tgt.lang)
     src_w = windows(src, enc, config.max_merge)
     tgt_w = windows(tgt, enc, config.max_merge)
     beads = align_windows(src_w, tgt_w, config, progress)

@@ -132,8 +132,8 @@ def clean_german(seeds: Path) -> str:
     for before, after in gold_rows():
         pattern = re.escape(before).replace(r"\-", r"-\s*").replace(r"\ ", r"\s+")
         glue = " " if before.startswith("?") else ""
-        text = re.sub(r"(?<=\w)" + pattern, lambda m: glue + after, text)
-        text = re.sub(pattern, lambda m: after, text)
+        text = re.sub(r"(?<=\w)" + pattern, lambda m, g=glue, a=after: g + a, text)
+        text = re.sub(pattern, lambda m, a=after: a, text)
     extra = (HERE / "data" / "de_extra.txt").read_text(encoding="utf-8")
     return text + "\n\n" + extra
 

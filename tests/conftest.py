@@ -11,6 +11,6 @@ EN = SEEDS / "001_ccc0339e3eecce97.txt"
 DE = SEEDS / "003_65043e0217ea5007.txt"
 
 
-def pytest_configure(config):  # noqa: ANN001
+def pytest_configure(config):
     if not SEED_FILES:
         raise pytest.UsageError(f"seed corpus not found at {SEEDS} (CI clones the repo with shared/ beside it)")

@@ -67,12 +67,9 @@ def segment_cmd(
         typer.echo(f"excluded {e.start}-{e.end} {e.reason} {e.lang or '-'}: {e.text[:60]}", err=True)
 
 
-def align_config(encoder: str, max_merge: Optional[int], skip_penalty: Optional[float],
-                 merge_penalty: Optional[float], length_weight: Optional[float], threshold: Optional[float],
-                 margin: Optional[bool]) -> AlignConfig:
-    return AlignConfig().with_(encoder=encoder, max_merge=max_merge, skip_penalty=skip_penalty,
-                               merge_penalty=merge_penalty, length_weight=length_weight, threshold=threshold,
-                               margin=margin)
+def align_config(encoder: str, **knobs: Any) -> AlignConfig:
+    """AlignConfig with the options the user gave (None = keep the default)."""
+    return AlignConfig().with_(encoder=encoder, **knobs)
 
 
 @command("align")
@@ -84,22 +81,32 @@ def align_cmd(
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language (default: detect)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Target language (default: detect)."),
     presplit: bool = typer.Option(False, "--presplit", help="Input is one sentence per line: no splitting."),
-    fmt: Optional[str] = typer.Option(None, "--format",
-                                      help="tsv | beads | bitext | moses | tmx | jsonl | xlsx (default: from the extension)."),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", help="tsv | beads | bitext | moses | tmx | jsonl | xlsx (default: from the extension)."),
     languages: str = LanguagesOpt,
-    max_merge: Optional[int] = typer.Option(None, "--max-merge", min=1, max=6,
-                                            help="Most sentences on one side of a bead."),
-    skip_penalty: Optional[float] = typer.Option(None, "--skip-penalty", help="Cost of a 1-0 or 0-1 bead."),
-    merge_penalty: Optional[float] = typer.Option(None, "--merge-penalty", help="Cost per extra merged sentence."),
-    length_weight: Optional[float] = typer.Option(None, "--length-weight", help="Weight of the length-ratio term."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", help="Similarity a bead must beat."),
-    margin: Optional[bool] = typer.Option(None, "--margin/--no-margin", help="Margin-normalised similarity."),
+    max_merge: Optional[int] = typer.Option(None, "--max-merge", min=1, max=8,
+                                            help="Most sentences on one side of a bead [default: 4]."),
+    max_bead: Optional[int] = typer.Option(None, "--max-bead", min=2, max=12,
+                                           help="Most sentences in a bead, both sides [default: 5]."),
+    skip_penalty: Optional[float] = typer.Option(None, "--skip-penalty",
+                                                 help="Cost of a 1-0 or 0-1 bead [default: 0.1]."),
+    merge_penalty: Optional[float] = typer.Option(None, "--merge-penalty",
+                                                  help="Cost per extra merged sentence [default: 0]."),
+    length_weight: Optional[float] = typer.Option(None, "--length-weight",
+                                                  help="Exponent of the length-ratio score [default: 1]."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Subtracted from every bead [default: 0]."),
+    min_similarity: Optional[float] = typer.Option(
+        None, "--min-similarity", help="Least cosine of a bead [default: 0.3 same language, 0 translations]."),
+    margin: Optional[bool] = typer.Option(None, "--margin/--no-margin",
+                                          help="Neighbour-margin similarity [default: on]."),
     qa: bool = typer.Option(True, "--qa/--no-qa", help="Fill the flags column with the QA checks."),
 ) -> None:
     """Align SRC and TGT sentence by sentence and write the alignment."""
     from aligner.pipeline import align_files
 
-    config = align_config(encoder, max_merge, skip_penalty, merge_penalty, length_weight, threshold, margin)
+    config = align_config(encoder, max_merge=max_merge, max_bead=max_bead, skip_penalty=skip_penalty,
+                          merge_penalty=merge_penalty, length_weight=length_weight, threshold=threshold,
+                          min_similarity=min_similarity, margin=margin)
     dc = doc_config(languages, presplit=presplit)
     fmt = (fmt or _format_from(out)).lower()
     alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,

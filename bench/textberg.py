@@ -1,0 +1,113 @@
+"""Text+Berg German-French benchmark: align the 7 test documents, score them, time them.
+
+    python bench/textberg.py                 # test set, default AlignConfig and encoder
+    python bench/textberg.py --set dev       # the dev document (the only one used for tuning)
+    python bench/textberg.py --out DIR       # also write the beads files (gold format)
+
+Prints strict/lax P/R/F1 (aligner.evaluate, = vecalign/score.py), the wall time
+of the whole run including model load and encoding, the time to encode every
+sentence once (the floor for any embedding aligner; measured after the run on
+a fresh copy of the model's encode function, so no memo helps it), and peak
+memory (max RSS). The last line is one summary line with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+T_START = time.perf_counter()
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aligner.config import AlignConfig, DocConfig  # noqa: E402
+from aligner.evaluate import format_beads, score  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+
+
+def knob_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-merge", type=int)
+    parser.add_argument("--skip-penalty", type=float)
+    parser.add_argument("--merge-penalty", type=float)
+    parser.add_argument("--length-weight", type=float)
+    parser.add_argument("--threshold", type=float)
+    parser.add_argument("--min-similarity", type=float)
+    parser.add_argument("--max-bead", type=int)
+    parser.add_argument("--margin", action=argparse.BooleanOptionalAction, default=None)
+
+
+def config_from(args: argparse.Namespace) -> AlignConfig:
+    return AlignConfig().with_(max_merge=args.max_merge, skip_penalty=args.skip_penalty,
+                               merge_penalty=args.merge_penalty, length_weight=args.length_weight,
+                               threshold=args.threshold, margin=args.margin,
+                               min_similarity=args.min_similarity, max_bead=args.max_bead)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", choices=("test", "dev"), default="test")
+    parser.add_argument("--data", default=str(DATA))
+    parser.add_argument("--out", help="write DOC.beads files here")
+    parser.add_argument("--no-floor", action="store_true", help="skip the encode-once floor measurement")
+    knob_args(parser)
+    args = parser.parse_args()
+    config = config_from(args)
+    data = Path(args.data)
+    names = [f"test{k}" for k in range(7)] if args.set == "test" else ["dev"]
+
+    from aligner.encoders import get_encoder
+    from aligner.pipeline import align_files
+
+    t0 = time.perf_counter()
+    encoder = get_encoder(config.encoder)
+    t_load = time.perf_counter() - t0
+    golds, tests = [], []
+    sentences: list[str] = []
+    for name in names:
+        alignment = align_files(data / f"{name}.de", data / f"{name}.fr", config=config,
+                                doc_config=DocConfig(presplit=True), src_lang="de", tgt_lang="fr",
+                                encoder=encoder, qa=False)
+        beads = [(p.bead.src, p.bead.tgt) for p in alignment.pairs]
+        tests.append(beads)
+        sentences += alignment.src.sentences + alignment.tgt.sentences
+        from aligner.evaluate import read_beads
+
+        golds.append(read_beads(data / f"{name}.defr"))
+        if args.out:
+            os.makedirs(args.out, exist_ok=True)
+            (Path(args.out) / f"{name}.beads").write_text(format_beads(beads), encoding="utf-8")
+    wall = time.perf_counter() - t0
+    wall_process = time.perf_counter() - T_START
+    s = score(golds, tests)
+
+    floor = float("nan")
+    if not args.no_floor:
+        unique = list(dict.fromkeys(sentences))
+        encode = getattr(encoder, "_encode", None) or encoder.encode
+        t1 = time.perf_counter()
+        encode(unique)
+        floor = time.perf_counter() - t1
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    n_src = sum(max((i for b in g for i in b[0]), default=-1) + 1 for g in golds)
+    print(f"set={args.set} documents={len(names)} config: {config.signature()}")
+    print(f"{'':10} {'strict':>7} {'lax':>7}")
+    print(f"{'precision':10} {s.precision_strict:7.3f} {s.precision_lax:7.3f}")
+    print(f"{'recall':10} {s.recall_strict:7.3f} {s.recall_lax:7.3f}")
+    print(f"{'F1':10} {s.f1_strict:7.3f} {s.f1_lax:7.3f}")
+    print(f"wall {wall:.2f} s (model load {t_load:.2f} s; whole process {wall_process:.2f} s); "
+          f"encode-each-sentence-once floor {floor:.2f} s for {len(set(sentences))} sentences; "
+          f"wall/floor {wall / floor:.2f}x; peak RSS {peak_mb:.0f} MB; cores {os.cpu_count()}; src sents ~{n_src}")
+    print(f"SUMMARY set={args.set} strict_P={s.precision_strict:.3f} strict_R={s.recall_strict:.3f} "
+          f"strict_F1={s.f1_strict:.3f} lax_P={s.precision_lax:.3f} lax_R={s.recall_lax:.3f} "
+          f"lax_F1={s.f1_lax:.3f} wall_s={wall:.2f} process_s={wall_process:.2f} load_s={t_load:.2f} "
+          f"floor_s={floor:.2f} ratio={wall / floor:.2f} peak_MB={peak_mb:.0f}")
+
+
+if __name__ == "__main__":
+    main()

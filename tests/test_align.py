@@ -1,0 +1,90 @@
+"""The alignment DP (aligner.align) on small real cases, with the bundled encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from aligner.align import Windows, align_windows, bead_types
+from aligner.config import AlignConfig
+from aligner.encoders import get_encoder
+
+TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+
+
+def win(sentences: list[str], max_merge: int = AlignConfig().max_merge) -> Windows:
+    enc = get_encoder("usem3")
+    tables = enc.encode_runs(sentences, max_merge)
+    return Windows(tables, np.array([len(s) for s in sentences], dtype=np.float64))
+
+
+def shapes(beads):
+    return [(b.src, b.tgt) for b in beads]
+
+
+EN = ["The weather was cold this morning.",
+      "We climbed the north face of the mountain in six hours.",
+      "The guide had prepared ropes and ice axes for everyone.",
+      "At the summit we ate bread and cheese.",
+      "Then we descended by the western ridge."]
+DE = ["Das Wetter war heute Morgen kalt.",
+      "Wir bestiegen die Nordwand des Berges in sechs Stunden.",
+      "Der Bergführer hatte für alle Seile und Eispickel vorbereitet.",
+      "Auf dem Gipfel assen wir Brot und Käse.",
+      "Dann stiegen wir über den Westgrat ab."]
+
+
+def test_bead_types():
+    assert bead_types(2) == [(1, 0), (0, 1), (1, 1), (1, 2), (2, 1), (2, 2)]
+    assert (3, 3) not in bead_types(3, 5) and (2, 3) in bead_types(3, 5)
+
+
+def test_one_to_one_in_order():
+    beads = align_windows(win(EN), win(DE))
+    assert shapes(beads) == [((i,), (i,)) for i in range(5)]
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+
+
+def test_split_sentence_becomes_a_two_to_one_bead():
+    de = DE[:1] + ["Wir bestiegen die Nordwand des Berges.", "Wir brauchten dafür sechs Stunden."] + DE[2:]
+    beads = align_windows(win(EN), win(de))
+    assert ((1,), (1, 2)) in shapes(beads)
+    assert [b for b in shapes(beads) if b != ((1,), (1, 2))] == [((0,), (0,)), ((2,), (3,)), ((3,), (4,)),
+                                                                  ((4,), (5,))]
+
+
+def test_extra_sentence_is_skipped():
+    en = EN[:3] + ["For more information, please visit our website at www.example.com."] + EN[3:]
+    beads = align_windows(win(en), win(DE))
+    assert ((3,), ()) in shapes(beads)
+    assert [b for b in shapes(beads) if b[1]] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((4,), (3,)),
+                                                  ((5,), (4,))]
+
+
+def test_empty_side_gives_null_beads():
+    beads = align_windows(win(EN[:2]), Windows({1: np.zeros((0, 512), np.float32)}, np.zeros(0)))
+    assert shapes(beads) == [((0,), ()), ((1,), ())]
+
+
+def test_banded_search_equals_full_search_on_a_real_document():
+    de = (TEXTBERG / "test6.de").read_text(encoding="utf-8").splitlines()
+    fr = (TEXTBERG / "test6.fr").read_text(encoding="utf-8").splitlines()
+    src, tgt = win(de), win(fr)
+    # the search itself is exact inside the band (197 x 199 cells > 2,000 forces the banded path)
+    plain = AlignConfig(margin=False)
+    assert shapes(align_windows(src, tgt, plain.with_(full_search_cells=2_000))) == shapes(
+        align_windows(src, tgt, plain))
+    # with margin scoring the banded run takes each sentence's neighbours from inside the band only,
+    # an approximation of the full-row neighbours: nearly all beads agree
+    full = set(shapes(align_windows(src, tgt, AlignConfig())))
+    banded = set(shapes(align_windows(src, tgt, AlignConfig(full_search_cells=2_000))))
+    assert len(full & banded) >= 0.97 * len(full)
+
+
+def test_encode_runs_single_sentences_match_encode():
+    enc = get_encoder("usem3")
+    runs = enc.encode_runs(EN, 2)
+    assert np.allclose(runs[1], enc.encode(EN), atol=1e-5)
+    joined = enc.encode([EN[0] + " " + EN[1]])[0]
+    assert float(runs[2][0] @ joined) > 0.95

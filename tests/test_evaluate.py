@@ -1,0 +1,110 @@
+"""aligner.evaluate: strict/lax P/R/F1 exactly as vecalign/score.py defines them (hand-made cases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aligner.errors import FormatError
+from aligner.evaluate import Counts, parse_beads, precision_counts, score, score_files
+
+TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+
+GOLD = [((0,), (0,)), ((1, 2), (1,)), ((), (2,)), ((3,), ()), ((4,), (3, 4))]
+
+
+def test_parse_gold_format_with_null_beads_and_scores():
+    text = "[0]:[0, 1]\n[6, 7]:[9, 10]\n[]:[51]\n[18, 19]:[20]:0.73\n\n[5]:[]\n"
+    assert parse_beads(text) == [((0,), (0, 1)), ((6, 7), (9, 10)), ((), (51,)), ((18, 19), (20,)), ((5,), ())]
+
+
+@pytest.mark.parametrize("bad", ["[0] [1]", "[0]:[x]", "[0]:[-1]", "[0]:5", "hello"])
+def test_parse_rejects_malformed_lines(bad):
+    with pytest.raises(FormatError, match=":1:"):
+        parse_beads(bad, "f")
+
+
+def test_perfect_alignment_scores_one():
+    s = score([GOLD], [GOLD])
+    assert (s.precision_strict, s.recall_strict, s.f1_strict, s.f1_lax) == (1.0, 1.0, 1.0, 1.0)
+    # precision counts all 5 non-empty beads, recall only the 3 that are not 1-0/0-1
+    assert s.precision_counts == Counts(5, 0, 5, 0)
+    assert s.recall_counts == Counts(3, 0, 3, 0)
+
+
+def test_split_merge_is_lax_but_not_strict():
+    test = [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((), (2,)), ((3,), ()), ((4,), (3, 4))]
+    s = score([GOLD], [test])
+    # precision: [0]:[0] ok, [1]:[1] lax (gold 1->1), [2]:[] wrong (not a gold null bead),
+    # []:[2] ok, [3]:[] ok, [4]:[3,4] ok  -> strict 4/6, lax 5/6
+    assert s.precision_counts == Counts(4, 2, 5, 1)
+    # recall over gold pairs [0]:[0], [1,2]:[1], [4]:[3,4] vs test pairs [0]:[0], [1]:[1], [4]:[3,4]
+    assert s.recall_counts == Counts(2, 1, 3, 0)
+    assert s.precision_strict == pytest.approx(4 / 6) and s.recall_strict == pytest.approx(2 / 3)
+    assert s.f1_strict == pytest.approx(2 * (4 / 6) * (2 / 3) / (4 / 6 + 2 / 3))
+    assert s.precision_lax == pytest.approx(5 / 6) and s.recall_lax == 1.0
+
+
+def test_null_beads_are_correct_only_when_they_match_a_gold_null_bead():
+    gold = [((0,), (0,)), ((1,), ())]
+    assert precision_counts(gold, [((0,), ()), ((), (0,)), ((1,), ())]) == Counts(1, 2, 1, 2)
+    # a test that deletes everything has precision on its null beads only and zero recall
+    s = score([gold], [[((0,), ()), ((1,), ()), ((), (0,))]])
+    assert s.recall_strict == 0.0 and s.recall_lax == 0.0 and s.f1_strict == 0.0
+    assert s.precision_strict == pytest.approx(1 / 3)
+
+
+def test_wrong_target_is_not_even_lax():
+    s = score([[((0,), (0,)), ((1,), (1,))]], [[((0,), (1,)), ((1,), (0,))]])
+    assert s.precision_counts == Counts(0, 2, 0, 2) and s.f1_lax == 0.0
+
+
+def test_duplicates_and_empty_beads_are_ignored():
+    gold = [((0,), (0,))]
+    assert precision_counts(gold, [((0,), (0,)), ((0,), (0,)), ((), ())]) == Counts(1, 0, 1, 0)
+
+
+def test_counts_are_pooled_over_documents_not_averaged():
+    doc_a = ([((0,), (0,))], [((0,), (0,))])  # 1/1 correct
+    doc_b = ([((0,), (0,)), ((1,), (1,)), ((2,), (2,))], [((0,), (1,)), ((1,), (0,)), ((2,), (2,))])  # 1/3
+    s = score([doc_a[0], doc_b[0]], [doc_a[1], doc_b[1]])
+    assert s.precision_strict == pytest.approx(2 / 4)  # pooled, not (1 + 1/3) / 2
+
+
+def test_empty_test_gives_zero_not_error():
+    s = score([GOLD], [[]])
+    assert s.precision_strict == 0.0 and s.recall_strict == 0.0 and s.f1_strict == 0.0
+
+
+def test_textberg_gold_scores_itself_perfectly_with_known_bead_counts():
+    golds = sorted(TEXTBERG.glob("test*.defr"))
+    assert len(golds) == 7
+    s = score_files(golds, golds)
+    assert s.f1_strict == 1.0 and s.f1_lax == 1.0
+    assert s.precision_counts.tp_strict == 916 and s.recall_counts.tp_strict == 858
+
+
+def test_file_count_mismatch_is_a_format_error():
+    with pytest.raises(FormatError, match="gold"):
+        score([GOLD, GOLD], [GOLD])
+
+
+def test_cli_prints_table_and_summary(tmp_path):
+    from aligner.cli import app
+
+    gold = tmp_path / "g.defr"
+    gold.write_text("[0]:[0]\n[1, 2]:[1]\n[]:[2]\n", encoding="utf-8")
+    test = tmp_path / "t.txt"
+    test.write_text("[0]:[0]:0.9\n[1]:[1]:0.5\n[2]:[]:0.0\n[]:[2]:0.0\n", encoding="utf-8")
+    args = [str(test), "--gold", str(gold)]
+    names = [c.name for c in app.registered_commands]
+    if len(names) > 1:  # with one command registered typer runs it without its name
+        args = ["evaluate", *args]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert "strict P=0.500 R=0.500 F1=0.500" in last and "lax P=0.750 R=1.000" in last
+    bad = CliRunner().invoke(app, args[:-2] + [str(test)] if len(names) > 1 else [str(test)])
+    assert bad.exit_code == 2
