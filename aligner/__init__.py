@@ -11,8 +11,7 @@ NLTK load only when a stage that needs them runs.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from aligner._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -61,12 +60,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'aligner' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -42,6 +42,9 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+MEMO_LIMIT = 20_000  # texts whose vectors an encoder keeps in memory
+
+
 class _Memo:
     """Per-text memo in memory plus an optional disk cache; subclasses implement ``_encode``."""
 
@@ -62,15 +65,23 @@ class _Memo:
         todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
         if todo and self._cache_dir is not None:
             todo = self._load_disk(todo)
+        fresh: dict[str, np.ndarray] = {}
         if todo:
             vectors = _normalise(self._encode(todo))
-            for text, vec in zip(todo, vectors):
-                self._memo[text] = vec
+            fresh = dict(zip(todo, vectors))
+            self._remember(self._memo, fresh)
             if self._cache_dir is not None:
                 self._save_disk(todo, vectors)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts])
+        return np.stack([fresh[t] if t in fresh else self._memo[t] for t in texts])
+
+    @staticmethod
+    def _remember(memo: dict, fresh: dict) -> None:  # type: ignore[type-arg]
+        """Keep vectors for reuse, up to MEMO_LIMIT texts: a 50k-sentence book must not double its memory."""
+        room = MEMO_LIMIT - len(memo)
+        if room > 0:
+            memo.update(list(fresh.items())[:room])
 
     @property
     def dim(self) -> int:
@@ -130,18 +141,20 @@ class USEEncoder(_Memo):
         sums, counts = self._pooled(texts, backend)
         n = len(texts)
         tables: dict[int, np.ndarray] = {}
-        # a joined run has one BOS and one EOS: drop the inner EOS/BOS pairs
+        # a joined run has one BOS and one EOS: drop the inner EOS/BOS pairs. Runs grow one sentence
+        # at a time (run_k[i] = run_k-1[i] + sentence i+k-1 - inner pair i+k-2), in float32: no
+        # document-long cumulative sums, so memory stays at a few tables even for 50k sentences.
         inner = sums[:-1, 2] + sums[1:, 1] if n > 1 else np.zeros((0, sums.shape[2]), dtype=np.float32)
-        cs = np.concatenate([np.zeros((1, sums.shape[2])), np.cumsum(sums[:, 0], axis=0, dtype=np.float64)])
-        ci = np.concatenate([np.zeros((1, sums.shape[2])), np.cumsum(inner, axis=0, dtype=np.float64)])
-        cn = np.concatenate([[0.0], np.cumsum(counts, dtype=np.float64)])
+        run = sums[:, 0].astype(np.float32)
+        toks = counts.astype(np.float32)
         for k in range(1, max_k + 1):
+            if k > 1:
+                run = run[:-1] + sums[k - 1:, 0] - inner[k - 2:]
+                toks = toks[:-1] + counts[k - 1:] - 2.0
             if n - k + 1 <= 0:
                 tables[k] = np.zeros((0, sums.shape[2]), dtype=np.float32)
                 continue
-            pooled = (cs[k:] - cs[:-k]) - (ci[k - 1:] - ci[:len(ci) - k + 1])
-            toks = (cn[k:] - cn[:-k]) - 2 * (k - 1)
-            tables[k] = _normalise(_use_head(backend, pooled.astype(np.float32), toks.astype(np.float32)))
+            tables[k] = _normalise(_use_head(backend, run, toks))
         return tables
 
     def _backend_internals(self):
@@ -158,21 +171,21 @@ class USEEncoder(_Memo):
         """Per-sentence token-feature sums (projected, before bias) and token counts, memoised."""
         memo = self.__dict__.setdefault("_pool_memo", {})
         todo = [t for t in dict.fromkeys(texts) if t not in memo]
+        fresh: dict[str, tuple[np.ndarray, float]] = {}
         if todo:
             from threadpoolctl import threadpool_limits
 
             with threadpool_limits(limits=self._model.threads, user_api="blas"):
                 sums, counts = _use_pooled_sums(backend, todo)
-            for text, vec, cnt in zip(todo, sums, counts):
-                memo[text] = (vec, cnt)
+            fresh = {text: (vec, cnt) for text, vec, cnt in zip(todo, sums, counts)}
+            self._remember(memo, fresh)
             # the single-sentence embeddings come for free: fill the encode() memo
             head = _normalise(_use_head(backend, sums[:, 0], counts.astype(np.float32)))
-            for text, vec in zip(todo, head):
-                self._memo.setdefault(text, vec)
+            self._remember(self._memo, {t: v for t, v in zip(todo, head) if t not in self._memo})
         if not texts:
             return np.zeros((0, 3, 512), dtype=np.float32), np.zeros(0, dtype=np.float32)
-        return (np.stack([memo[t][0] for t in texts]),
-                np.array([memo[t][1] for t in texts], dtype=np.float32))
+        got = [fresh[t] if t in fresh else memo[t] for t in texts]
+        return np.stack([g[0] for g in got]), np.array([g[1] for g in got], dtype=np.float32)
 
 
 def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

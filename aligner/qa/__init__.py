@@ -9,8 +9,7 @@ may use) load on first use, through PEP 562 lazy attributes.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from aligner._lazy import lazy_attributes
 
 _LAZY = {
     "check_alignment": "aligner.qa.checks",
@@ -30,12 +29,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'aligner.qa' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
