@@ -149,23 +149,22 @@ class _SimBlocks:
         c0, block = hit
         return c0, block[r - chunk * CHUNK]
 
-    def at(self, a: int, b: int, r: int, cols: np.ndarray) -> np.ndarray:
-        """Cosines of the source run (a, r) with the target runs (b, cols); NaN where there is none."""
-        out = np.full(cols.shape, np.nan)
+    def at(self, a: int, b: int, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines of the source run (a, r) with the target runs (b, cols), and where there is one."""
         if r < 0 or r + a > self.src.n:
-            return out
+            return np.zeros(cols.shape), np.zeros(cols.shape, dtype=bool)
         c0, row = self.row(a, b, r)
         idx = cols - c0
         ok = (cols >= 0) & (cols + b <= self.tgt.n) & (idx >= 0) & (idx < row.shape[0])
-        out[ok] = row[idx[ok]]
-        return out
+        if not row.shape[0]:
+            return np.zeros(cols.shape), ok
+        return np.where(ok, row[np.where(ok, idx, 0)], 0.0), ok
 
 
-def _mean2(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean of two arrays ignoring NaN (0 where both are NaN)."""
-    both = np.vstack([x, y])
-    count = np.sum(~np.isnan(both), axis=0)
-    return np.where(count > 0, np.nansum(both, axis=0) / np.maximum(count, 1), 0.0)
+def _mean2(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Mean of the present values of two (values, present) pairs; 0 where neither is present."""
+    count = x[1].astype(np.float64) + y[1]
+    return (x[0] + y[0]) / np.maximum(count, 1.0)
 
 
 def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
@@ -206,11 +205,11 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
             if b == 0:
                 value = np.full(width, -skip)
             else:
-                starts = np.clip(src_cols, 0, max(m - b, 0))
+                starts = np.minimum(np.maximum(src_cols, 0), max(m - b, 0))
                 valid = ok & (src_cols >= 0) & (src_cols + b <= m)
                 if es[i] - es[i - a]:
                     continue
-                valid &= et[np.clip(cols, 0, m)] == et[np.clip(cols - b, 0, m)]
+                valid &= et[cols] == et[np.maximum(cols - b, 0)]
                 if not valid.any():
                     continue
                 sims = np.zeros(width)
@@ -225,9 +224,10 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
                     adj = sims - (beside_tgt + beside_src) / 2.0
                 if config.length_weight:
                     ls = cs[i] - cs[i - a]
-                    lt = (ct[np.clip(cols, 0, m)] - ct[np.clip(cols - b, 0, m)]) * ratio
+                    lt = (ct[cols] - ct[np.maximum(cols - b, 0)]) * ratio
                     shorter, longer = np.minimum(ls, lt), np.maximum(np.maximum(ls, lt), 1e-9)
-                    adj = adj * np.log2(1.0 + shorter / longer) ** config.length_weight
+                    score = np.log2(1.0 + shorter / longer)
+                    adj = adj * (score if config.length_weight == 1.0 else score ** config.length_weight)
                 value = adj - config.threshold - config.merge_penalty * (a + b - 2)
                 valid &= sims >= (config.min_similarity or 0.0)
                 value = np.where(valid, value, NEG)

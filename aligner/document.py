@@ -15,7 +15,7 @@ from pathlib import Path
 from aligner.config import DocConfig
 from aligner.errors import LanguageError
 from aligner.io import read_text
-from aligner.langid import check_supported, document_language, guess_blocks, smooth
+from aligner.langid import Guess, check_supported, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
 from aligner.sentences import sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
@@ -33,10 +33,14 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
     languages = tuple(config.languages)
     if config.lang and config.lang not in languages:
         languages = (*languages, config.lang)
-    guesses = guess_blocks(texts, languages, min_confidence=config.min_confidence,
-                           min_letters=config.min_letters)
-    detected = document_language(texts, guesses)
-    doc_lang = config.lang or detected
+    if config.presplit and config.lang:
+        # one sentence per line in a known language: nothing to detect, nothing to exclude
+        guesses = [Guess(config.lang, 1.0, True) for _ in texts]
+        doc_lang: str | None = config.lang
+    else:
+        guesses = guess_blocks(texts, languages, min_confidence=config.min_confidence,
+                               min_letters=config.min_letters)
+        doc_lang = config.lang or document_language(texts, guesses)
     if doc_lang is None:
         if config.presplit and any(texts):
             doc_lang = languages[0]
