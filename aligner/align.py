@@ -149,16 +149,19 @@ class _SimBlocks:
         c0, block = hit
         return c0, block[r - chunk * CHUNK]
 
-    def at(self, a: int, b: int, r: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cosines of the source run (a, r) with the target runs (b, cols), and where there is one."""
+    def at(self, a: int, b: int, r: int, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines of the source run (a, r) with the target runs (b, start .. start+width-1),
+        and where such a run exists (zeros and False elsewhere)."""
+        vals, ok = np.zeros(width), np.zeros(width, dtype=bool)
         if r < 0 or r + a > self.src.n:
-            return np.zeros(cols.shape), np.zeros(cols.shape, dtype=bool)
+            return vals, ok
         c0, row = self.row(a, b, r)
-        idx = cols - c0
-        ok = (cols >= 0) & (cols + b <= self.tgt.n) & (idx >= 0) & (idx < row.shape[0])
-        if not row.shape[0]:
-            return np.zeros(cols.shape), ok
-        return np.where(ok, row[np.where(ok, idx, 0)], 0.0), ok
+        first = max(start, c0, 0)
+        last = min(start + width, c0 + row.shape[0], self.tgt.n - b + 1)
+        if last > first:
+            vals[first - start:last - start] = row[first - c0:last - c0]
+            ok[first - start:last - start] = True
+        return vals, ok
 
 
 def _mean2(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -219,8 +222,10 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
                 if config.margin:
                     # the source run against the target sentences just before and after the target run,
                     # the target run against the source sentences just before and after the source run
-                    beside_tgt = _mean2(blocks.at(a, 1, i - a, src_cols - 1), blocks.at(a, 1, i - a, cols))
-                    beside_src = _mean2(blocks.at(1, b, i - a - 1, src_cols), blocks.at(1, b, i, src_cols))
+                    beside_tgt = _mean2(blocks.at(a, 1, i - a, first - b - 1, width),
+                                        blocks.at(a, 1, i - a, first, width))
+                    beside_src = _mean2(blocks.at(1, b, i - a - 1, first - b, width),
+                                        blocks.at(1, b, i, first - b, width))
                     adj = sims - (beside_tgt + beside_src) / 2.0
                 if config.length_weight:
                     ls = cs[i] - cs[i - a]

@@ -39,7 +39,7 @@ class AlignConfig:
     # Subtract the similarity with the sentences just outside each side's run (neighbour margin).
     margin: bool = True
     # Cells of the full N x M matrix above which the search runs banded, coarse to fine.
-    full_search_cells: int = 4_000_000
+    full_search_cells: int = 250_000
     # Half-width (in sentences) of the band around the coarse path.
     band: int = 8
 
