@@ -83,9 +83,14 @@ def _windows_full(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Search windows per DP row from a block-level alignment (coarse to fine)."""
+    """Search windows per DP row from the alignment of pairs of sentences (coarse to fine).
+
+    The coarse level is aligned the same way, recursively, until it is small
+    enough for an exact search; halving at each level keeps every level's band
+    a few blocks wide, so the total cost stays linear in the document length.
+    """
     n, m = src.n, tgt.n
-    f = max(2, math.ceil(math.sqrt(n * m / config.full_search_cells)))
+    f = 2
 
     def blocks(w: Windows) -> Windows:
         e = w.tables[1]
@@ -98,7 +103,12 @@ def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np
         return Windows({1: means.astype(np.float32)}, lens)
 
     coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
-    path = _search(blocks(src), blocks(tgt), coarse_cfg, *_windows_full(math.ceil(n / f), math.ceil(m / f)))
+    coarse_src, coarse_tgt = blocks(src), blocks(tgt)
+    if coarse_src.n * coarse_tgt.n <= config.full_search_cells:
+        coarse_lo, coarse_hi = _windows_full(coarse_src.n, coarse_tgt.n)
+    else:
+        coarse_lo, coarse_hi = _coarse_windows(coarse_src, coarse_tgt, config)
+    path = _search(coarse_src, coarse_tgt, coarse_cfg, coarse_lo, coarse_hi)
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
     ci = cj = 0
