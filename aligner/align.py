@@ -71,13 +71,6 @@ def bead_types(max_merge: int, max_bead: int | None = None) -> list[tuple[int, i
     return types
 
 
-def _topk_mean(sims: np.ndarray, k: int) -> float:
-    if sims.size == 0:
-        return 0.0
-    k = min(k, sims.size)
-    return float(np.partition(sims, sims.size - k)[sims.size - k:].mean())
-
-
 def _windows_full(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
 

@@ -137,7 +137,7 @@ class USEEncoder(_Memo):
         """
         backend = self._backend_internals()
         if backend is None:
-            return _runs_by_joining(self, texts, max_k)
+            return runs_by_joining(self, texts, max_k)
         sums, counts = self._pooled(texts, backend)
         n = len(texts)
         tables: dict[int, np.ndarray] = {}
@@ -270,7 +270,7 @@ def _use_head(be, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return z
 
 
-def _runs_by_joining(encoder: Encoder, texts: Sequence[str], max_k: int, sep: str = " ") -> dict[int, np.ndarray]:
+def runs_by_joining(encoder: Encoder, texts: Sequence[str], max_k: int, sep: str = " ") -> dict[int, np.ndarray]:
     """Embeddings of runs of 1..max_k texts by encoding the joined strings (any encoder)."""
     n = len(texts)
     runs = {k: [sep.join(texts[i:i + k]) for i in range(n - k + 1)] for k in range(1, max_k + 1)}

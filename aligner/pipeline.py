@@ -30,14 +30,14 @@ def windows(doc: Document, encoder: Encoder, max_merge: int) -> Windows:
     build the runs from pooled token sums; any other encoder embeds the joined
     strings in one call.
     """
-    from aligner.encoders import _runs_by_joining
+    from aligner.encoders import runs_by_joining
 
     sents = doc.sentences
     runs = getattr(encoder, "encode_runs", None)
     if runs is not None:
         tables = runs(sents, max_merge)
     else:
-        tables = _runs_by_joining(encoder, sents, max_merge, "" if doc.lang in _NO_SPACE_LANGS else " ")
+        tables = runs_by_joining(encoder, sents, max_merge, "" if doc.lang in _NO_SPACE_LANGS else " ")
     lengths = np.array([len(s) for s in sents], dtype=np.float64)
     return Windows(tables, lengths)
 
