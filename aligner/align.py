@@ -211,10 +211,10 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
             if b == 0:
                 value = np.full(width, -skip)
             else:
-                starts = np.minimum(np.maximum(src_cols, 0), max(m - b, 0))
-                valid = ok & (src_cols >= 0) & (src_cols + b <= m)
                 if es[i] - es[i - a]:
                     continue
+                starts = np.minimum(np.maximum(src_cols, 0), max(m - b, 0))
+                valid = ok & (src_cols >= 0) & (src_cols + b <= m)
                 valid &= et[cols] == et[np.maximum(cols - b, 0)]
                 if not valid.any():
                     continue

