@@ -29,8 +29,12 @@ The search is exact over the full N x M grid when it is small enough
 (``full_search_cells``); otherwise it runs coarse to fine: the documents are
 aligned at the level of blocks of sentences, and the fine search is confined
 to a band around that path. Cost and memory are then linear in the document
-length. Each DP row is processed with numpy vector operations; the 0-1 skip
-inside a row is a running maximum (``np.maximum.accumulate``).
+length. Bead values do not depend on the path, so ``_bead_values`` (the one
+place the formula above is written) scores a block of CHUNK rows at a time per
+bead type; the DP loop then only shifts the earlier rows and keeps the best
+candidate per cell (numpy call overhead on rows a few hundred cells wide would
+otherwise cost more than the arithmetic). The 0-1 skip inside a row is a
+running maximum (``np.maximum.accumulate``).
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np
     return lo, hi
 
 
-CHUNK = 64  # source rows whose bead similarities are computed in one matrix product
+CHUNK = 64  # source rows whose bead similarities (and bead values) are computed in one go
 
 
 class _SimBlocks:
@@ -135,9 +139,8 @@ class _SimBlocks:
         self.src, self.tgt, self.lo, self.hi, self.pad = src, tgt, lo, hi, pad
         self.cache: dict[tuple[int, int, int], tuple[int, np.ndarray]] = {}
 
-    def row(self, a: int, b: int, r: int) -> tuple[int, np.ndarray]:
-        """(first column, cosines) of the source run of a starting at r against target runs of b."""
-        chunk = r // CHUNK
+    def chunk(self, a: int, b: int, chunk: int) -> tuple[int, np.ndarray]:
+        """(first column, cosines) of the source runs of a starting in ``chunk`` against target runs of b."""
         hit = self.cache.get((a, b, chunk))
         if hit is None:
             n, pad = self.src.n, self.pad
@@ -147,24 +150,36 @@ class _SimBlocks:
             c1 = min(int(self.hi[min(r1 - 1 + a, n)]) - b + 1 + pad, self.tgt.n - b + 1)
             c1 = max(c1, c0)
             hit = (c0, self.src.tables[a][r0:r1] @ self.tgt.tables[b][c0:c1].T)
-            self.cache.pop((a, b, chunk - 2), None)
+            # callers move forward through the chunks, reaching at most one chunk back (the margin's
+            # neighbours, and bead types whose DP rows lag by a few rows)
+            self.cache.pop((a, b, chunk - 3), None)
             self.cache[(a, b, chunk)] = hit
-        c0, block = hit
-        return c0, block[r - chunk * CHUNK]
+        return hit
 
-    def at(self, a: int, b: int, r: int, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-        """Cosines of the source run (a, r) with the target runs (b, start .. start+width-1),
-        and where such a run exists (zeros and False elsewhere)."""
-        vals, ok = np.zeros(width), np.zeros(width, dtype=bool)
-        if r < 0 or r + a > self.src.n:
-            return vals, ok
-        c0, row = self.row(a, b, r)
-        first = max(start, c0, 0)
-        last = min(start + width, c0 + row.shape[0], self.tgt.n - b + 1)
-        if last > first:
-            vals[first - start:last - start] = row[first - c0:last - c0]
-            ok[first - start:last - start] = True
-        return vals, ok
+    def grid(self, a: int, b: int, rows: range, cols: range) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines of the source runs (a, r) with the target runs (b, c), r in ``rows``, c in ``cols``,
+        and where such a pair is available (zeros and False elsewhere): both runs must exist, and the
+        target run must lie in the column span computed for the source run's chunk.
+
+        The span only matters for the margin's neighbours in a banded search: a neighbour
+        outside the band (plus ``pad``) counts as absent, as it always has.
+        """
+        vals = np.zeros((len(rows), len(cols)))
+        present = np.zeros((len(rows), len(cols)), dtype=bool)
+        r, stop = max(rows.start, 0), min(rows.stop, self.src.n - a + 1)
+        while r < stop:
+            chunk = r // CHUNK
+            c0, block = self.chunk(a, b, chunk)
+            r0 = chunk * CHUNK
+            r1 = min(stop, r0 + block.shape[0])
+            first = max(cols.start, c0, 0)
+            last = min(cols.stop, c0 + block.shape[1], self.tgt.n - b + 1)
+            if last > first:
+                out = (slice(r - rows.start, r1 - rows.start), slice(first - cols.start, last - cols.start))
+                vals[out] = block[r - r0:r1 - r0, first - c0:last - c0]
+                present[out] = True
+            r = r1
+        return vals, present
 
 
 def _mean2(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -173,82 +188,131 @@ def _mean2(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -
     return (x[0] + y[0]) / np.maximum(count, 1.0)
 
 
+@dataclass(frozen=True)
+class _Scoring:
+    """What the bead values of one search need besides the config: cosines and per-sentence sums."""
+
+    blocks: _SimBlocks
+    src_chars: np.ndarray  # src_chars[i] = characters in source sentences 0 .. i-1 (so n + 1 entries)
+    tgt_chars: np.ndarray
+    ratio: float  # expected source characters per target character
+    src_blanks: np.ndarray  # src_blanks[i] = empty sentences among source sentences 0 .. i-1
+    tgt_blanks: np.ndarray
+
+    @classmethod
+    def of(cls, src: Windows, tgt: Windows, lo: np.ndarray, hi: np.ndarray, config: AlignConfig) -> _Scoring:
+        cs = np.concatenate([[0.0], np.cumsum(src.lengths, dtype=np.float64)])
+        ct = np.concatenate([[0.0], np.cumsum(tgt.lengths, dtype=np.float64)])
+        return cls(blocks=_SimBlocks(src, tgt, lo, hi, pad=config.max_merge + 1),
+                   src_chars=cs, tgt_chars=ct, ratio=float((cs[-1] + 1.0) / (ct[-1] + 1.0)),
+                   src_blanks=np.concatenate([[0], np.cumsum(src.lengths == 0)]),
+                   tgt_blanks=np.concatenate([[0], np.cumsum(tgt.lengths == 0)]))
+
+
+def _bead_values(scoring: _Scoring, config: AlignConfig, a: int, b: int, rows: range, cols: range) -> np.ndarray:
+    """Values of the a-b beads (a, b >= 1) that end at DP cell (i, j), for i in ``rows`` and j in ``cols``.
+
+    The bead covers source sentences i-a .. i-1 and target sentences j-b .. j-1. Returns a
+    (len(rows), len(cols)) array, NEG where the bead cannot be formed. A whole block of cells
+    is scored at once so that the DP loop only shifts and compares rows (per-row numpy calls
+    on short rows cost more than the arithmetic).
+    """
+    blocks = scoring.blocks
+    i = np.arange(rows.start, rows.stop)[:, None]
+    j = np.arange(cols.start, cols.stop)[None, :]
+    starts = range(rows.start - a, rows.stop - a)  # first source sentence of each bead
+    tgt_starts = range(cols.start - b, cols.stop - b)
+    sims, formable = blocks.grid(a, b, starts, tgt_starts)
+    margin: np.ndarray | float = 0.0
+    if config.margin:
+        # the source run against the target sentences just before and after the target run,
+        # the target run against the source sentences just before and after the source run
+        beside_tgt = _mean2(blocks.grid(a, 1, starts, range(tgt_starts.start - 1, tgt_starts.stop - 1)),
+                            blocks.grid(a, 1, starts, cols))
+        beside_src = _mean2(blocks.grid(1, b, range(starts.start - 1, starts.stop - 1), tgt_starts),
+                            blocks.grid(1, b, rows, tgt_starts))
+        margin = (beside_tgt + beside_src) / 2.0
+    length_score: np.ndarray | float = 1.0  # a weight of 0 ignores lengths: no need to compute them
+    if config.length_weight:
+        # log2(1 + shorter / longer) of the two sides' lengths, the target's scaled to source characters
+        src_len = scoring.src_chars[i] - scoring.src_chars[i - a]
+        tgt_len = (scoring.tgt_chars[j] - scoring.tgt_chars[np.maximum(j - b, 0)]) * scoring.ratio
+        shorter = np.minimum(src_len, tgt_len)
+        longer = np.maximum(np.maximum(src_len, tgt_len), 1e-9)
+        length_score = np.log2(1.0 + shorter / longer)
+    value = ((sims - margin) * length_score ** config.length_weight
+             - config.threshold - config.merge_penalty * (a + b - 2))
+    # empty sentences (blank lines of a presplit file) are never aligned: only 1-0 / 0-1 beads take them
+    formable &= scoring.src_blanks[i] == scoring.src_blanks[i - a]
+    formable &= scoring.tgt_blanks[j] == scoring.tgt_blanks[np.maximum(j - b, 0)]
+    formable &= sims >= (config.min_similarity or 0.0)
+    return np.where(formable, value, NEG)
+
+
 def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
             hi: np.ndarray) -> list[tuple[int, int]]:
-    """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m)."""
+    """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
+
+    Row i of the DP holds the best score of every cell (i, j), j in lo[i] .. hi[i]. A bead
+    (a, b) reaches (i, j) from (i - a, j - b); its values come from ``_bead_values`` one
+    CHUNK of rows at a time, so each row costs a few numpy calls per bead type.
+    """
     n, m = src.n, tgt.n
-    blocks = _SimBlocks(src, tgt, lo, hi, pad=config.max_merge + 1)
+    scoring = _Scoring.of(src, tgt, lo, hi, config)
     # bead types the window tables support (a caller may supply fewer than max_merge)
     types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
              if (a == 0 or a in src.tables) and (b == 0 or b in tgt.tables)]
+    steps = [(t, a, b) for t, (a, b) in enumerate(types) if a > 0]  # 0-1 is handled inside the row
     skip = config.skip_penalty
-    cs = np.concatenate([[0.0], np.cumsum(src.lengths, dtype=np.float64)])
-    ct = np.concatenate([[0.0], np.cumsum(tgt.lengths, dtype=np.float64)])
-    ratio = (cs[-1] + 1.0) / (ct[-1] + 1.0)  # expected source chars per target char
-    # empty sentences (blank lines of a presplit file) are never aligned: only 1-0 / 0-1 beads take them
-    es = np.concatenate([[0], np.cumsum(src.lengths == 0)])
-    et = np.concatenate([[0], np.cumsum(tgt.lengths == 0)])
+    lows, highs = [int(x) for x in lo], [int(x) for x in hi]
+    blanks = scoring.src_blanks.tolist()
+    ramp_all = skip * np.arange(max(h - lw for lw, h in zip(lows, highs)) + 1)
+    # per bead type: the chunk of source rows whose values are at hand, their first column, the values
+    at_chunk = [-1] * len(types)
+    first_col = [0] * len(types)
+    values: list[np.ndarray] = [np.empty((0, 0))] * len(types)
     rows: list[np.ndarray] = []
     backs: list[np.ndarray] = []
     for i in range(n + 1):
-        first, last = int(lo[i]), int(hi[i])
+        first, last = lows[i], highs[i]
         width = last - first + 1
-        cols = np.arange(first, last + 1)
         best = np.full(width, NEG)
         back = np.full(width, -1, dtype=np.int8)
         if i == 0:
             best[0 - first] = 0.0 if first == 0 else NEG
-        for t, (a, b) in enumerate(types):
-            if a == 0 or i - a < 0:
+        for t, a, b in steps:
+            if i - a < 0:
                 continue
-            pl, ph = int(lo[i - a]), int(hi[i - a])
-            src_cols = cols - b  # column of the previous row this bead starts from
-            ok = (src_cols >= pl) & (src_cols <= ph)
-            if not ok.any():
+            # columns j of this row that the previous row i - a reaches by a step of b
+            prev_first = lows[i - a]
+            j0, j1 = max(first, prev_first + b), min(last, highs[i - a] + b) + 1
+            if j1 <= j0:
                 continue
-            prev = np.full(width, NEG)
-            prev[ok] = rows[i - a][src_cols[ok] - pl]
+            prev = rows[i - a][j0 - b - prev_first:j1 - b - prev_first]
             if b == 0:
-                value = np.full(width, -skip)
+                cand = prev - skip
             else:
-                if es[i] - es[i - a]:
-                    continue
-                starts = np.minimum(np.maximum(src_cols, 0), max(m - b, 0))
-                valid = ok & (src_cols >= 0) & (src_cols + b <= m)
-                valid &= et[cols] == et[np.maximum(cols - b, 0)]
-                if not valid.any():
-                    continue
-                sims = np.zeros(width)
-                c0, row = blocks.row(a, b, i - a)
-                sims[valid] = row[starts[valid] - c0]
-                adj = sims
-                if config.margin:
-                    # the source run against the target sentences just before and after the target run,
-                    # the target run against the source sentences just before and after the source run
-                    beside_tgt = _mean2(blocks.at(a, 1, i - a, first - b - 1, width),
-                                        blocks.at(a, 1, i - a, first, width))
-                    beside_src = _mean2(blocks.at(1, b, i - a - 1, first - b, width),
-                                        blocks.at(1, b, i, first - b, width))
-                    adj = sims - (beside_tgt + beside_src) / 2.0
-                if config.length_weight:
-                    ls = cs[i] - cs[i - a]
-                    lt = (ct[cols] - ct[np.maximum(cols - b, 0)]) * ratio
-                    shorter, longer = np.minimum(ls, lt), np.maximum(np.maximum(ls, lt), 1e-9)
-                    score = np.log2(1.0 + shorter / longer)
-                    adj = adj * (score if config.length_weight == 1.0 else score ** config.length_weight)
-                value = adj - config.threshold - config.merge_penalty * (a + b - 2)
-                valid &= sims >= (config.min_similarity or 0.0)
-                value = np.where(valid, value, NEG)
-            cand = prev + value
-            better = cand > best
-            best = np.where(better, cand, best)
-            back = np.where(better, t, back).astype(np.int8)
+                if blanks[i] != blanks[i - a]:
+                    continue  # a blank source sentence: the whole row of values is NEG
+                chunk = (i - a) // CHUNK
+                if at_chunk[t] != chunk:
+                    r0 = chunk * CHUNK
+                    r1 = min(r0 + CHUNK, n - a + 1)
+                    cols = range(lows[r0 + a], highs[r1 - 1 + a] + 1)
+                    values[t] = _bead_values(scoring, config, a, b, range(r0 + a, r1 + a), cols)
+                    at_chunk[t], first_col[t] = chunk, cols.start
+                cand = prev + values[t][i - a - chunk * CHUNK, j0 - first_col[t]:j1 - first_col[t]]
+            seg = best[j0 - first:j1 - first]
+            better = cand > seg
+            np.copyto(seg, cand, where=better)
+            np.copyto(back[j0 - first:j1 - first], t, where=better)
         # 0-1 beads inside the row: best[j] = max_k<=j best[k] - skip * (j - k)
-        ramp = skip * np.arange(width)
+        ramp = ramp_all[:width]
         run = np.maximum.accumulate(best + ramp) - ramp
         moved = run > best + 1e-12
-        back = np.where(moved, 1, back).astype(np.int8)  # type index 1 is (0, 1)
-        rows.append(np.where(moved, run, best))
+        np.copyto(back, 1, where=moved)  # type index 1 is (0, 1)
+        np.copyto(best, run, where=moved)
+        rows.append(best)
         backs.append(back)
 
     path: list[tuple[int, int]] = []
