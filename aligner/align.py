@@ -49,6 +49,7 @@ from aligner.config import AlignConfig
 from aligner.types import Bead
 
 NEG = -1e18
+MIN_EXACT_CELLS = 4  # coarse levels stop halving at this size whatever full_search_cells says
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np
 
     coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
     coarse_src, coarse_tgt = blocks(src), blocks(tgt)
-    if coarse_src.n * coarse_tgt.n <= config.full_search_cells:
+    # (a floor on the exact size, so that full_search_cells=0 still ends at a 1-block level)
+    if coarse_src.n * coarse_tgt.n <= max(config.full_search_cells, MIN_EXACT_CELLS):
         coarse_lo, coarse_hi = _windows_full(coarse_src.n, coarse_tgt.n)
     else:
         coarse_lo, coarse_hi = _coarse_windows(coarse_src, coarse_tgt, config)

@@ -88,3 +88,9 @@ def test_encode_runs_single_sentences_match_encode():
     assert np.allclose(runs[1], enc.encode(EN), atol=1e-5)
     joined = enc.encode([EN[0] + " " + EN[1]])[0]
     assert float(runs[2][0] @ joined) > 0.95
+
+
+def test_coarse_to_fine_down_to_single_blocks_still_aligns():
+    # full_search_cells=0: every level is coarse-to-fine until one block is left; it must end and align
+    beads = align_windows(win(EN), win(DE), AlignConfig(full_search_cells=0, band=2))
+    assert shapes(beads) == [((i,), (i,)) for i in range(5)]
