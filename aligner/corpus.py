@@ -158,8 +158,8 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     from aligner.pipeline import align_documents
 
     out = Path(out_dir)
+    encoder = get_encoder(config.encoder)  # its model loads in the background while the documents are read
     docs = corpus_documents(corpus_dir, doc_config)
-    encoder = get_encoder(config.encoder)
     pairs = pair_documents(docs, encoder, min_similarity)
     results: list[PairResult] = []
     alignments: list[Alignment] = []

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from aligner.align import Windows, align_windows
 from aligner.config import AlignConfig, DocConfig
-from aligner.document import read_document
+from aligner.document import make_document
 from aligner.encoders import Encoder, get_encoder
+from aligner.io import read_text
 from aligner.types import AlignedPair, Alignment, Document
 
 _NO_SPACE_LANGS = {"zh", "ja"}
@@ -81,9 +83,18 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
                 config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(),
                 src_lang: str | None = None, tgt_lang: str | None = None,
                 encoder: Encoder | None = None, qa: bool = True) -> Alignment:
-    """Read, split and align two text files."""
-    src = read_document(src_path, doc_config if src_lang is None else _with_lang(doc_config, src_lang))
-    tgt = read_document(tgt_path, doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang))
+    """Read, split and align two text files.
+
+    Both files are read (and refused if unreadable, binary or not UTF-8) before
+    anything slow starts; the encoder's model then loads in the background (see
+    ``USEEncoder``) while the documents are split and their languages detected.
+    """
+    src_text, tgt_text = read_text(src_path), read_text(tgt_path)
+    encoder = encoder or get_encoder(config.encoder)
+    src = make_document(src_text, Path(src_path).stem,
+                        doc_config if src_lang is None else _with_lang(doc_config, src_lang), path=str(src_path))
+    tgt = make_document(tgt_text, Path(tgt_path).stem,
+                        doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang), path=str(tgt_path))
     return align_documents(src, tgt, config, encoder, qa=qa)
 
 
