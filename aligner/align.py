@@ -6,7 +6,8 @@ The path maximises the sum of bead values:
 
     value(a, b) = (sim - margin) * length_score ** length_weight
                   - threshold - merge_penalty * (a + b - 2)
-    value(1, 0) = value(0, 1) = -skip_penalty
+    value(1, 0) = value(0, 1) = -skip_penalty for the first sentence of a gap,
+                                -skip_extend for each further one on the same side
 
 A bead whose cosine is below ``min_similarity`` is never formed: in a condensed
 rewrite, a passage that was cut must become 1-0 beads, not be glued to a
@@ -255,77 +256,115 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
             hi: np.ndarray) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
 
-    Row i of the DP holds the best score of every cell (i, j), j in lo[i] .. hi[i]. A bead
-    (a, b) reaches (i, j) from (i - a, j - b); its values come from ``_bead_values`` one
-    CHUNK of rows at a time, so each row costs a few numpy calls per bead type.
+    Row i of the DP holds, for every cell (i, j) with j in lo[i] .. hi[i], the best score
+    of a path to it in three states: its last bead aligned something (or it is the start),
+    was a 1-0, or was a 0-1. The states make gaps affine: the first sentence of a run of
+    1-0 (or of 0-1) beads costs ``skip_penalty``, each further one ``skip_extend``. A bead
+    (a, b) reaches (i, j) from the best state of (i - a, j - b); its values come from
+    ``_bead_values`` one CHUNK of rows at a time, so each row costs a few numpy calls per
+    bead type.
     """
     n, m = src.n, tgt.n
     scoring = _Scoring.of(src, tgt, lo, hi, config)
     # bead types the window tables support (a caller may supply fewer than max_merge)
     types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
              if (a == 0 or a in src.tables) and (b == 0 or b in tgt.tables)]
-    steps = [(t, a, b) for t, (a, b) in enumerate(types) if a > 0]  # 0-1 is handled inside the row
-    skip = config.skip_penalty
+    steps = [(t, a, b) for t, (a, b) in enumerate(types) if a > 0 and b > 0]
+    opening, extend = config.skip_penalty, config.skip_extend
     lows, highs = [int(x) for x in lo], [int(x) for x in hi]
     blanks = scoring.src_blanks.tolist()
-    ramp_all = skip * np.arange(max(h - lw for lw, h in zip(lows, highs)) + 1)
+    ramp_all = extend * np.arange(max(h - lw for lw, h in zip(lows, highs)) + 1)
     # per bead type: the chunk of source rows whose values are at hand, their first column, the values
     at_chunk = [-1] * len(types)
     first_col = [0] * len(types)
     values: list[np.ndarray] = [np.empty((0, 0))] * len(types)
+    # per row: the best score over the three states (what the beads start from), each state's
+    # score (the traceback works out which transition produced it), and the aligned state's bead
     rows: list[np.ndarray] = []
-    backs: list[np.ndarray] = []
+    scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    beads: list[np.ndarray] = []
     for i in range(n + 1):
         first, last = lows[i], highs[i]
         width = last - first + 1
-        best = np.full(width, NEG)
-        back = np.full(width, -1, dtype=np.int8)
-        if i == 0:
-            best[0 - first] = 0.0 if first == 0 else NEG
+        aligned = np.full(width, NEG)
+        bead = np.full(width, -1, dtype=np.int8)
+        if i == 0 and first == 0:
+            aligned[0] = 0.0
         for t, a, b in steps:
-            if i - a < 0:
-                continue
+            if i - a < 0 or blanks[i] != blanks[i - a]:
+                continue  # (a blank source sentence: the whole row of values is NEG)
             # columns j of this row that the previous row i - a reaches by a step of b
             prev_first = lows[i - a]
             j0, j1 = max(first, prev_first + b), min(last, highs[i - a] + b) + 1
             if j1 <= j0:
                 continue
             prev = rows[i - a][j0 - b - prev_first:j1 - b - prev_first]
-            if b == 0:
-                cand = prev - skip
-            else:
-                if blanks[i] != blanks[i - a]:
-                    continue  # a blank source sentence: the whole row of values is NEG
-                chunk = (i - a) // CHUNK
-                if at_chunk[t] != chunk:
-                    r0 = chunk * CHUNK
-                    r1 = min(r0 + CHUNK, n - a + 1)
-                    cols = range(lows[r0 + a], highs[r1 - 1 + a] + 1)
-                    values[t] = _bead_values(scoring, config, a, b, range(r0 + a, r1 + a), cols)
-                    at_chunk[t], first_col[t] = chunk, cols.start
-                cand = prev + values[t][i - a - chunk * CHUNK, j0 - first_col[t]:j1 - first_col[t]]
-            seg = best[j0 - first:j1 - first]
+            chunk = (i - a) // CHUNK
+            if at_chunk[t] != chunk:
+                r0 = chunk * CHUNK
+                r1 = min(r0 + CHUNK, n - a + 1)
+                cols = range(lows[r0 + a], highs[r1 - 1 + a] + 1)
+                values[t] = _bead_values(scoring, config, a, b, range(r0 + a, r1 + a), cols)
+                at_chunk[t], first_col[t] = chunk, cols.start
+            cand = prev + values[t][i - a - chunk * CHUNK, j0 - first_col[t]:j1 - first_col[t]]
+            seg = aligned[j0 - first:j1 - first]
             better = cand > seg
             np.copyto(seg, cand, where=better)
-            np.copyto(back[j0 - first:j1 - first], t, where=better)
-        # 0-1 beads inside the row: best[j] = max_k<=j best[k] - skip * (j - k)
-        ramp = ramp_all[:width]
-        run = np.maximum.accumulate(best + ramp) - ramp
-        moved = run > best + 1e-12
-        np.copyto(back, 1, where=moved)  # type index 1 is (0, 1)
-        np.copyto(best, run, where=moved)
-        rows.append(best)
-        backs.append(back)
+            np.copyto(bead[j0 - first:j1 - first], t, where=better)
+        # 1-0: open a gap from an aligned or 0-1 cell of the row above, or extend a 1-0 gap
+        gap_src = np.full(width, NEG)
+        if i > 0:
+            p_aligned, p_src, p_tgt = scores[i - 1]
+            prev_first = lows[i - 1]
+            j0, j1 = max(first, prev_first), min(last, highs[i - 1]) + 1
+            if j1 > j0:
+                k = slice(j0 - prev_first, j1 - prev_first)
+                np.maximum(np.maximum(p_aligned[k], p_tgt[k]) - opening, p_src[k] - extend,
+                           out=gap_src[j0 - first:j1 - first])
+        # 0-1 inside the row: gap_tgt[j] = max over k < j of (the better of the other two states
+        # at k) - opening - extend * (j - 1 - k), a running maximum
+        base = np.maximum(aligned, gap_src)
+        gap_tgt = np.empty(width)
+        gap_tgt[0] = NEG
+        ramp = ramp_all[:width - 1]
+        np.maximum.accumulate(base[:-1] + ramp, out=gap_tgt[1:])
+        gap_tgt[1:] -= ramp + opening
+        rows.append(np.maximum(base, gap_tgt))
+        scores.append((aligned, gap_src, gap_tgt))
+        beads.append(bead)
 
+    def state(i: int, c: int) -> int:
+        """The state whose score is the best of cell (i, lows[i] + c); ties go to aligned, then 1-0."""
+        aligned, gap_src, gap_tgt = (x[c] for x in scores[i])
+        return 0 if aligned >= gap_src and aligned >= gap_tgt else 1 if gap_src >= gap_tgt else 2
+
+    # The traceback recomputes which transition produced each state's score (rounding in the
+    # running maximum calls for a tolerance; any transition within it is as good as the best).
+    tolerance = 1e-9
     path: list[tuple[int, int]] = []
     i, j = n, m
+    if rows[n][m - lows[n]] <= NEG / 2:
+        raise RuntimeError("alignment search found no path (band too narrow)")
+    s = state(n, m - lows[n])
     while i > 0 or j > 0:
-        t = int(backs[i][j - int(lo[i])])
-        if t < 0:
-            raise RuntimeError("alignment search found no path (band too narrow)")
-        a, b = types[t]
+        c = j - lows[i]
+        if s == 0:
+            a, b = types[int(beads[i][c])]
+            i, j = i - a, j - b
+            s = state(i, j - lows[i])
+        elif s == 1:
+            a, b = 1, 0
+            here = scores[i][1][c]
+            i -= 1
+            aligned, gap_src, gap_tgt = (x[j - lows[i]] for x in scores[i])
+            s = 1 if gap_src - extend >= here - tolerance else 0 if aligned >= gap_tgt else 2
+        else:
+            a, b = 0, 1
+            here = scores[i][2][c]
+            aligned, gap_src, _ = (x[c - 1] for x in scores[i])
+            s = (0 if aligned >= gap_src else 1) if max(aligned, gap_src) - opening >= here - tolerance else 2
+            j -= 1
         path.append((a, b))
-        i, j = i - a, j - b
     path.reverse()
     return path
 

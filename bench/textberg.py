@@ -35,6 +35,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg
 def knob_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-merge", type=int)
     parser.add_argument("--skip-penalty", type=float)
+    parser.add_argument("--skip-extend", type=float)
     parser.add_argument("--merge-penalty", type=float)
     parser.add_argument("--length-weight", type=float)
     parser.add_argument("--threshold", type=float)
@@ -45,6 +46,7 @@ def knob_args(parser: argparse.ArgumentParser) -> None:
 
 def config_from(args: argparse.Namespace) -> AlignConfig:
     return AlignConfig().with_(max_merge=args.max_merge, skip_penalty=args.skip_penalty,
+                               skip_extend=args.skip_extend,
                                merge_penalty=args.merge_penalty, length_weight=args.length_weight,
                                threshold=args.threshold, margin=args.margin,
                                min_similarity=args.min_similarity, max_bead=args.max_bead)

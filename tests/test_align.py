@@ -94,3 +94,22 @@ def test_coarse_to_fine_down_to_single_blocks_still_aligns():
     # full_search_cells=0: every level is coarse-to-fine until one block is left; it must end and align
     beads = align_windows(win(EN), win(DE), AlignConfig(full_search_cells=0, band=2))
     assert shapes(beads) == [((i,), (i,)) for i in range(5)]
+
+
+def test_a_block_of_untranslated_captions_is_one_gap():
+    # Text+Berg dev: between German sentences 13 and 14 the French side has 36 OCR'd photo captions
+    # (French 16..51, all 0-1 in the gold). Paying a full skip for each of them, the search glued
+    # them to German 14..21 as 1-3 and 1-4 beads and lost the text on both sides of the block.
+    de = (TEXTBERG / "dev.de").read_text(encoding="utf-8").splitlines()
+    fr = (TEXTBERG / "dev.fr").read_text(encoding="utf-8").splitlines()
+    src, tgt = win(de[10:24]), win(fr[13:61])
+
+    def beads(config):
+        found = shapes(align_windows(src, tgt, config))
+        return [(tuple(i + 10 for i in s), tuple(j + 13 for j in t)) for s, t in found]
+
+    gaps = beads(AlignConfig())
+    assert [((), (j,)) for j in range(19, 49)] == [b for b in gaps if not b[0]]
+    assert {((15,), (53,)), ((16,), (54,)), ((17, 18), (55,)), ((22,), (59,)), ((23,), (60,))} <= set(gaps)
+    flat = beads(AlignConfig(skip_extend=AlignConfig().skip_penalty))
+    assert ((15,), (53,)) not in flat and sum(1 for s, t in flat if s and len(t) >= 3) >= 6
