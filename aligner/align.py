@@ -6,8 +6,14 @@ The path maximises the sum of bead values:
 
     value(a, b) = (sim - margin) * length_score ** length_weight
                   - threshold - merge_penalty * (a + b - 2)
+                  - continuation_penalty * (one side's last sentence ends with ":", not the other's)
     value(1, 0) = value(0, 1) = -skip_penalty for the first sentence of a gap,
                                 -skip_extend for each further one on the same side
+
+A sentence that ends with a colon announces what follows (a list, a quote,
+the rest of a reference that a segmenter cut at "Zürich :"); translators keep
+the two together, so a bead that ends right after it pays a small penalty,
+unless the other side of the bead ends with a colon too.
 
 A bead whose cosine is below ``min_similarity`` is never formed: in a condensed
 rewrite, a passage that was cut must become 1-0 beads, not be glued to a
@@ -41,7 +47,7 @@ running maximum (``np.maximum.accumulate``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +57,7 @@ from aligner.types import Bead
 
 NEG = -1e18
 MIN_EXACT_CELLS = 4  # coarse levels stop halving at this size whatever full_search_cells says
+OPEN_ENDINGS = (":", "\uff1a")  # a sentence that ends so goes on in the next one (ASCII and full-width colon)
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,19 @@ class Windows:
     """Embeddings of every run of k consecutive sentences, k = 1..max_merge.
 
     ``tables[k][i]`` is the (normalised) embedding of sentences i..i+k-1 joined.
-    ``lengths`` are the sentences' character lengths.
+    ``lengths`` are the sentences' character lengths; ``open_ends`` marks the
+    sentences that end with a colon (see ``continuation_penalty``).
     """
 
     tables: dict[int, np.ndarray]
     lengths: np.ndarray
+    open_ends: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, tables: dict[int, np.ndarray], sentences: Sequence[str]) -> Windows:
+        """Windows for these sentences' run tables: their lengths and open ends from the texts."""
+        return cls(tables, np.array([len(s) for s in sentences], dtype=np.float64),
+                   np.array([s.rstrip().endswith(OPEN_ENDINGS) for s in sentences], dtype=bool))
 
     @property
     def n(self) -> int:
@@ -200,6 +215,8 @@ class _Scoring:
     tgt_chars: np.ndarray
     ratio: float  # expected source characters per target character
     src_blanks: np.ndarray  # src_blanks[i] = empty sentences among source sentences 0 .. i-1
+    src_open: np.ndarray | None  # src_open[i] = 1.0 if source sentence i ends with a colon (None: unknown)
+    tgt_open: np.ndarray | None
     tgt_blanks: np.ndarray
 
     @classmethod
@@ -209,7 +226,9 @@ class _Scoring:
         return cls(blocks=_SimBlocks(src, tgt, lo, hi, pad=config.max_merge + 1),
                    src_chars=cs, tgt_chars=ct, ratio=float((cs[-1] + 1.0) / (ct[-1] + 1.0)),
                    src_blanks=np.concatenate([[0], np.cumsum(src.lengths == 0)]),
-                   tgt_blanks=np.concatenate([[0], np.cumsum(tgt.lengths == 0)]))
+                   tgt_blanks=np.concatenate([[0], np.cumsum(tgt.lengths == 0)]),
+                   src_open=None if src.open_ends is None else src.open_ends.astype(np.float64),
+                   tgt_open=None if tgt.open_ends is None else tgt.open_ends.astype(np.float64))
 
 
 def _bead_values(scoring: _Scoring, config: AlignConfig, a: int, b: int, rows: range, cols: range) -> np.ndarray:
@@ -245,6 +264,11 @@ def _bead_values(scoring: _Scoring, config: AlignConfig, a: int, b: int, rows: r
         length_score = np.log2(1.0 + shorter / longer)
     value = ((sims - margin) * length_score ** config.length_weight
              - config.threshold - config.merge_penalty * (a + b - 2))
+    if config.continuation_penalty and scoring.src_open is not None and scoring.tgt_open is not None:
+        # a bead that ends after a sentence ending with a colon on one side only cuts it from what
+        # it announces (when both sides end so, the two colons are each other's counterparts)
+        value = value - config.continuation_penalty * np.abs(
+            scoring.src_open[i - 1] - scoring.tgt_open[np.maximum(j - 1, 0)])
     # empty sentences (blank lines of a presplit file) are never aligned: only 1-0 / 0-1 beads take them
     formable &= scoring.src_blanks[i] == scoring.src_blanks[i - a]
     formable &= scoring.tgt_blanks[j] == scoring.tgt_blanks[np.maximum(j - b, 0)]

@@ -9,7 +9,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 
 from aligner.align import Windows, align_windows
 from aligner.config import AlignConfig, DocConfig
@@ -40,8 +39,7 @@ def windows(doc: Document, encoder: Encoder, max_merge: int) -> Windows:
         tables = runs(sents, max_merge)
     else:
         tables = runs_by_joining(encoder, sents, max_merge, "" if doc.lang in _NO_SPACE_LANGS else " ")
-    lengths = np.array([len(s) for s in sents], dtype=np.float64)
-    return Windows(tables, lengths)
+    return Windows.of(tables, sents)
 
 
 def signature(config: AlignConfig, encoder: Encoder) -> str:

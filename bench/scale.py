@@ -34,7 +34,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -112,8 +111,8 @@ def one(n: int) -> dict:
     enc = get_encoder(config.encoder)
     src, tgt, gold = build(n)
     t0 = time.perf_counter()
-    sw = Windows(enc.encode_runs(src, config.max_merge), np.array([len(s) for s in src], dtype=np.float64))
-    tw = Windows(enc.encode_runs(tgt, config.max_merge), np.array([len(s) for s in tgt], dtype=np.float64))
+    sw = Windows.of(enc.encode_runs(src, config.max_merge), src)
+    tw = Windows.of(enc.encode_runs(tgt, config.max_merge), tgt)
     t_enc = time.perf_counter() - t0
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # best of up to 3 runs while a run is short: a 0.1 s alignment is otherwise at the mercy of

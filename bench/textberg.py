@@ -36,6 +36,7 @@ def knob_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-merge", type=int)
     parser.add_argument("--skip-penalty", type=float)
     parser.add_argument("--skip-extend", type=float)
+    parser.add_argument("--continuation-penalty", type=float)
     parser.add_argument("--merge-penalty", type=float)
     parser.add_argument("--length-weight", type=float)
     parser.add_argument("--threshold", type=float)
@@ -46,7 +47,7 @@ def knob_args(parser: argparse.ArgumentParser) -> None:
 
 def config_from(args: argparse.Namespace) -> AlignConfig:
     return AlignConfig().with_(max_merge=args.max_merge, skip_penalty=args.skip_penalty,
-                               skip_extend=args.skip_extend,
+                               skip_extend=args.skip_extend, continuation_penalty=args.continuation_penalty,
                                merge_penalty=args.merge_penalty, length_weight=args.length_weight,
                                threshold=args.threshold, margin=args.margin,
                                min_similarity=args.min_similarity, max_bead=args.max_bead)

