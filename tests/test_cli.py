@@ -124,3 +124,25 @@ def test_presplit_keeps_line_numbers_as_ids(tmp_path):
     # the blank line 1 keeps its id; lines 2 and 3 align to target lines 1 and 2
     assert beads[-2:] == ["[2]:[1]", "[3]:[2]"]
     assert beads[0].endswith(":[0]") and "[1]" not in beads[0].split(":")[1]
+
+
+def test_every_aligning_command_takes_the_alignment_knobs(tmp_path):
+    import json
+
+    from tests.conftest import REPO
+
+    result = run("align", EN, DE, "-o", tmp_path / "x.tsv", "--max-merge", "2", "--skip-extend", "0.1",
+                 "--no-margin", "--no-qa")
+    assert result.exit_code == 0, result.output
+    assert "|merge:2|" in result.stderr and "|skipx:0.1|" in result.stderr and "|margin:False|" in result.stderr
+    # the main job: a flat skip cost (Bertalign's) glues the condensed rewrite's dropped passages and page
+    # chrome to neighbouring sentences again, so 004 -> 002 has fewer, larger beads than by default
+    result = run("corpus", REPO / "corpus", "--out", tmp_path / "flat", "--no-xlsx", "--skip-extend", "0.1")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "flat" / "summary.json").read_text(encoding="utf-8"))
+    assert "|skipx:0.1|" in summary["signature"]
+    beads = {p["src"][3:6] + "-" + p["tgt"][3:6]: sum(p["bead_types"].values()) for p in summary["pairs"]}
+    default = json.loads((REPO / "alignments" / "summary.json").read_text(encoding="utf-8"))
+    assert beads["004-002"] < {p["src"][3:6] + "-" + p["tgt"][3:6]: sum(p["bead_types"].values())
+                               for p in default["pairs"]}["004-002"]
+    assert run("check", EN, DE, "--skip-penalty", "0.2", "--continuation-penalty", "0.2").exit_code == 0

