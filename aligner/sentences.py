@@ -13,8 +13,10 @@ word is one of the model's own frequent sentence starters.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import sys
 from collections.abc import Iterator
 
 # ISO 639-1 -> Punkt model name
@@ -32,10 +34,45 @@ _FIRST_WORD = re.compile(r"\w+")
 _CJK_SPLIT = re.compile(r"[^。！？!?]*[。！？!?]+[」』”’）)]*|[^。！？!?]+$")
 
 
+_LEAN_IMPORT = False
+_OPTIONAL_FOR_NLTK = ("scipy.stats", "sklearn")
+
+
+def lean_nltk_import(enabled: bool = True) -> None:
+    """Import NLTK without scipy.stats and scikit-learn; for a process that is all ours (the CLI).
+
+    ``import nltk`` imports all of NLTK, and through it scipy.stats and scikit-learn
+    when they are installed: about 1.2 of the 1.5 s the import takes, the largest
+    single cost of a short ``aligner align``. Punkt needs neither, and NLTK treats
+    both as optional (it falls back when they fail to import), so they are hidden
+    while NLTK is imported. NLTK's scikit-learn wrapper and its Fisher exact test
+    then do not work in this process, which is why a library caller never gets this
+    and only ``aligner.cli.main`` turns it on. Modules imported later see scipy and
+    scikit-learn as usual.
+    """
+    global _LEAN_IMPORT
+    _LEAN_IMPORT = enabled
+
+
+@contextlib.contextmanager
+def _hidden(modules: tuple[str, ...]) -> Iterator[None]:
+    """Make ``import`` of these (not yet imported) modules fail with ImportError, for the duration."""
+    hidden = [name for name in modules if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
 @functools.lru_cache(maxsize=32)
 def _tokenizer(lang: str):  # type: ignore[no-untyped-def]
     """A PunktSentenceTokenizer with the pretrained parameters for ``lang`` (falls back to English)."""
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    with _hidden(_OPTIONAL_FOR_NLTK) if _LEAN_IMPORT else contextlib.nullcontext():
+        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     model = PUNKT_MODELS.get(lang, "english")
     try:  # NLTK's own data, when a user has it installed

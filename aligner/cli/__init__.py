@@ -16,6 +16,10 @@ for _module in ("core", "qa", "export", "evaluate"):
 
 
 def main() -> None:
+    """The ``aligner`` command: the process is ours, so NLTK may skip its optional heavy imports."""
+    from aligner.sentences import lean_nltk_import
+
+    lean_nltk_import()
     app()
 
 
