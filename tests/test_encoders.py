@@ -117,3 +117,16 @@ def test_unloadable_st_model_is_one_clear_error(tmp_path):
         get_encoder(f"st:{tmp_path / 'no-such-model'}")
     with pytest.raises(EncoderError, match="needs a model"):
         get_encoder("st:")
+
+
+def test_runs_through_usem3s_head_in_blocks_match_one_pass(monkeypatch):
+    """Long documents go through the head in blocks (memory); the vectors must not depend on the block size."""
+    import aligner.encoders as encoders
+
+    lines = (TEXTBERG / "test4.de").read_text(encoding="utf-8").splitlines()
+    enc = get_encoder("usem3")
+    whole = enc.encode_runs(lines, 3)
+    monkeypatch.setattr(encoders, "HEAD_ROWS", 7)
+    blocks = enc.encode_runs(lines, 3)
+    assert all(np.allclose(whole[k], blocks[k], atol=1e-6) for k in (1, 2, 3))
+    assert whole[3].shape == (len(lines) - 2, 512)
