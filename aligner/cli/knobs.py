@@ -26,7 +26,7 @@ KNOBS: dict[str, tuple[Any, Any]] = {
     "max_bead": (Optional[int], typer.Option(
         None, "--max-bead", min=2, max=12, help=f"Most sentences in a bead, both sides [default: {_D.max_bead}].")),
     "skip_penalty": (Optional[float], typer.Option(
-        None, "--skip-penalty", help=f"Cost of a 1-0 or 0-1 bead [default: {_D.skip_penalty}].")),
+        None, "--skip-penalty", help=f"Cost of a 1-0 or 0-1 bead, the first of a run [default: {_D.skip_penalty}].")),
     "skip_extend": (Optional[float], typer.Option(
         None, "--skip-extend",
         help=f"Cost of each further 1-0 (0-1) bead in a run of them [default: {_D.skip_extend}].")),
