@@ -146,3 +146,26 @@ def test_every_aligning_command_takes_the_alignment_knobs(tmp_path):
     assert beads["004-002"] < {p["src"][3:6] + "-" + p["tgt"][3:6]: sum(p["bead_types"].values())
                                for p in default["pairs"]}["004-002"]
     assert run("check", EN, DE, "--skip-penalty", "0.2", "--continuation-penalty", "0.2").exit_code == 0
+
+
+def test_the_command_turns_bad_options_into_one_error_line(tmp_path):
+    """Through the console script (click's usage block is replaced by one line and exit code 2)."""
+    import shutil
+    import subprocess
+
+    script = shutil.which("aligner")
+    assert script, "the aligner console script is installed by pip install -e ."
+
+    def stderr_of(*args):
+        done = subprocess.run([script, *map(str, args)], capture_output=True, text=True)
+        return done.returncode, done.stderr.splitlines()
+
+    code, lines = stderr_of("align", EN, DE, "-o", tmp_path / "x.tsv", "--max-merge", "99")
+    assert code == 2 and len(lines) == 1
+    assert lines[0].startswith("error: Invalid value for '--max-merge'") and lines[0].endswith(
+        "(see: aligner align --help)")
+    assert stderr_of("nosuch") == (2, ["error: No such command 'nosuch'. (see: aligner --help)"])
+    assert stderr_of("align") == (2, ["error: Missing argument 'src'. (see: aligner align --help)"])
+    assert stderr_of("align", tmp_path / "none.txt", DE, "-o", tmp_path / "x.tsv") == (
+        2, [f"error: {tmp_path / 'none.txt'}: no such file"])
+    assert not (tmp_path / "x.tsv").exists()
