@@ -111,16 +111,13 @@ def test_nothing_is_lost_on_generated_text(text):
         assert re.sub(r"\s", "", seg.text) == re.sub(r"\s", "", doc.text[seg.start:seg.end])
 
 
-def test_the_cli_segments_exactly_like_the_library_without_nltks_heavy_imports():
+def test_the_cli_segments_exactly_like_the_library_without_nltks_heavy_imports(console_script):
     """``aligner`` (the console script) hides scipy.stats and scikit-learn while NLTK is imported
     (about a second of every short run); the sentences must be the same, and the modules usable after."""
-    import shutil
     import subprocess
     import sys
 
-    script = shutil.which("aligner")
-    assert script, "the aligner console script is installed by pip install -e ."
-    cli = subprocess.run([script, "segment", str(DE)], capture_output=True, text=True, check=True)
+    cli = subprocess.run([console_script, "segment", str(DE)], capture_output=True, text=True, check=True)
     library = subprocess.run([sys.executable, "-c", "from aligner.cli import app; app()", "segment", str(DE)],
                              capture_output=True, text=True, check=True)  # the app without main(): full NLTK
     assert cli.stdout == library.stdout and len(cli.stdout.splitlines()) == 34

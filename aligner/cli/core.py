@@ -9,8 +9,8 @@ from typing import Any, Optional
 import typer
 
 from aligner.cli.app import command
-from aligner.cli.knobs import align_knobs
-from aligner.config import DEFAULT_LANGUAGES, AlignConfig, DocConfig
+from aligner.cli.knobs import align_config, align_knobs
+from aligner.config import DEFAULT_LANGUAGES, DocConfig
 from aligner.errors import InputError
 
 LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages",
@@ -66,11 +66,6 @@ def segment_cmd(
         typer.echo(seg.text)
     for e in doc.exclusions:
         typer.echo(f"excluded {e.start}-{e.end} {e.reason} {e.lang or '-'}: {e.text[:60]}", err=True)
-
-
-def align_config(encoder: str, **knobs: Any) -> AlignConfig:
-    """AlignConfig with the options the user gave (None = keep the default)."""
-    return AlignConfig().with_(encoder=encoder, **knobs)
 
 
 @command("align")

@@ -46,6 +46,11 @@ KNOBS: dict[str, tuple[Any, Any]] = {
 }
 
 
+def align_config(encoder: str | None, **knobs: Any) -> AlignConfig:
+    """AlignConfig with the options the user gave (None = keep the default)."""
+    return AlignConfig().with_(encoder=encoder, **knobs)
+
+
 def align_knobs(*, exclude: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Add the knob options to a command, which then takes ``knobs: dict[str, Any]``.
 

@@ -13,7 +13,7 @@ from typing import Any, Optional
 import typer
 
 from aligner.cli.app import command
-from aligner.cli.knobs import align_knobs
+from aligner.cli.knobs import align_config, align_knobs
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -39,11 +39,10 @@ def check(
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Align SRC and TGT and print every QA flag: pair ids, code, severity, message, suggested repair."""
-    from aligner.config import AlignConfig
     from aligner.pipeline import align_files
     from aligner.qa.checks import check_alignment, exclusion_findings
 
-    alignment = align_files(src, tgt, config=AlignConfig().with_(encoder=encoder, **knobs), src_lang=src_lang,
+    alignment = align_files(src, tgt, config=align_config(encoder, **knobs), src_lang=src_lang,
                             tgt_lang=tgt_lang, qa=False)
     alignment = check_alignment(alignment)
     width = shutil.get_terminal_size((140, 20)).columns
