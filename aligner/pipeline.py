@@ -9,7 +9,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-
 from aligner.align import Windows, align_windows
 from aligner.config import AlignConfig, DocConfig
 from aligner.document import make_document
