@@ -80,6 +80,43 @@ class AlignConfig:
 
 
 @dataclass(frozen=True)
+class Knob:
+    """One AlignConfig field that users set from a command line (the CLI's typer options and the
+    benches' argparse options are both built from ``KNOBS``, so they cannot drift apart)."""
+
+    name: str
+    kind: type  # int, float or bool (a bool is an on/off pair: --margin/--no-margin)
+    help: str
+    low: int | None = None
+    high: int | None = None
+    default_text: str | None = None  # shown instead of AlignConfig's default when that is automatic
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def default_shown(self) -> str:
+        return self.default_text or str(getattr(AlignConfig(), self.name))
+
+    def help_with_default(self) -> str:
+        return f"{self.help} [default: {self.default_shown()}]."
+
+
+KNOBS: tuple[Knob, ...] = (
+    Knob("max_merge", int, "Most sentences on one side of a bead", low=1, high=8),
+    Knob("max_bead", int, "Most sentences in a bead, both sides", low=2, high=12),
+    Knob("skip_penalty", float, "Cost of a 1-0 or 0-1 bead, the first of a run"),
+    Knob("skip_extend", float, "Cost of each further 1-0 (0-1) bead in a run of them"),
+    Knob("continuation_penalty", float, "Cost of a bead ending with ':' on one side only"),
+    Knob("merge_penalty", float, "Cost per extra merged sentence"),
+    Knob("length_weight", float, "Exponent of the length-ratio score"),
+    Knob("threshold", float, "Subtracted from every bead"),
+    Knob("min_similarity", float, "Least cosine of a bead", default_text="0.3 same language, 0 translations"),
+    Knob("margin", bool, "Neighbour-margin similarity", default_text="on"),
+)
+
+
+@dataclass(frozen=True)
 class DocConfig:
     """How documents are read and split."""
 

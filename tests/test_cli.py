@@ -165,3 +165,21 @@ def test_the_command_turns_bad_options_into_one_error_line(tmp_path, console_scr
     assert stderr_of("align", tmp_path / "none.txt", DE, "-o", tmp_path / "x.tsv") == (
         2, [f"error: {tmp_path / 'none.txt'}: no such file"])
     assert not (tmp_path / "x.tsv").exists()
+
+
+@pytest.mark.parametrize("command", ["align", "corpus", "check"])
+def test_help_shows_the_default_of_every_alignment_knob(command):
+    """The defaults come from AlignConfig; rich used to swallow a "[default: 4]" written into the help."""
+    from aligner.config import KNOBS
+
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "250", "TERMINAL_WIDTH": "250"})
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("│")]
+    lines = {row[1]: " ".join(row) for row in rows if len(row) > 1 and row[1].startswith("--")}
+    expected = {"max_merge": "4", "max_bead": "5", "skip_penalty": "0.1", "skip_extend": "0.02",
+                "continuation_penalty": "0.1", "margin": "on",
+                "min_similarity": "0.3 same language, 0 translations"}
+    for knob in KNOBS:
+        if command == "corpus" and knob.name == "min_similarity":
+            continue  # corpus --min-similarity is the document-pairing threshold
+        assert f"[default: ({expected.get(knob.name, knob.default_shown())})]" in lines[knob.flag], knob.flag
