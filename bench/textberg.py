@@ -30,7 +30,7 @@ T_START = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aligner.config import KNOBS, AlignConfig, DocConfig  # noqa: E402
-from aligner.evaluate import format_beads, score  # noqa: E402
+from aligner.evaluate import compare, format_beads, intervals, read_beads, score  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 
@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(DATA))
     parser.add_argument("--out", help="write DOC.beads files here")
     parser.add_argument("--no-floor", action="store_true", help="skip the encode-once floor measurement")
+    parser.add_argument("--baseline", help="a folder of DOC.beads from an earlier --out: paired bootstrap against it")
     knob_args(parser)
     args = parser.parse_args()
     config = config_from(args)
@@ -81,8 +82,6 @@ def main() -> None:
         beads = [(p.bead.src, p.bead.tgt) for p in alignment.pairs]
         tests.append(beads)
         sentences += alignment.src.sentences + alignment.tgt.sentences
-        from aligner.evaluate import read_beads
-
         golds.append(read_beads(data / f"{name}.defr"))
         if args.out:
             os.makedirs(args.out, exist_ok=True)
@@ -90,6 +89,9 @@ def main() -> None:
     wall = time.perf_counter() - t0
     wall_process = time.perf_counter() - T_START
     s = score(golds, tests)
+    spread = intervals(golds, tests)
+    versus = compare(golds, tests, [read_beads(Path(args.baseline) / f"{n}.beads") for n in names]) \
+        if args.baseline else None
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's, before the floors
 
@@ -123,6 +125,12 @@ def main() -> None:
     print(f"{'precision':10} {s.precision_strict:7.3f} {s.precision_lax:7.3f}")
     print(f"{'recall':10} {s.recall_strict:7.3f} {s.recall_lax:7.3f}")
     print(f"{'F1':10} {s.f1_strict:7.3f} {s.f1_lax:7.3f}")
+    print(f"{'F1 95%':10} {spread['f1_strict'][0]:.3f}-{spread['f1_strict'][1]:.3f} "
+          f"{spread['f1_lax'][0]:.3f}-{spread['f1_lax'][1]:.3f} (bootstrap over blocks of 20 source sentences)")
+    if versus:
+        print(f"against {args.baseline}: strict F1 {versus['f1_strict'][0]:+.3f} (higher in "
+              f"{versus['f1_strict'][1]:.0%} of paired draws), lax F1 {versus['f1_lax'][0]:+.3f} "
+              f"({versus['f1_lax'][1]:.0%})")
     print(f"wall {wall:.2f} s (get_encoder {t_load:.2f} s, the model then loads in the background while the "
           f"first documents are read; whole process {wall_process:.2f} s); "
           f"encode-each-sentence-once floor {floor:.2f} s for {len(set(sentences))} sentences; "
@@ -131,7 +139,9 @@ def main() -> None:
           f"wall/that floor {wall / floor_stock:.2f}x")
     print(f"SUMMARY set={args.set} strict_P={s.precision_strict:.3f} strict_R={s.recall_strict:.3f} "
           f"strict_F1={s.f1_strict:.3f} lax_P={s.precision_lax:.3f} lax_R={s.recall_lax:.3f} "
-          f"lax_F1={s.f1_lax:.3f} wall_s={wall:.2f} process_s={wall_process:.2f} load_s={t_load:.2f} "
+          f"lax_F1={s.f1_lax:.3f} strict_F1_95={spread['f1_strict'][0]:.3f}-{spread['f1_strict'][1]:.3f} "
+          f"lax_F1_95={spread['f1_lax'][0]:.3f}-{spread['f1_lax'][1]:.3f} "
+          f"wall_s={wall:.2f} process_s={wall_process:.2f} load_s={t_load:.2f} "
           f"floor_s={floor:.2f} floor_stock_s={floor_stock:.2f} ratio={wall / floor:.2f} peak_MB={peak_mb:.0f} "
           f"model_cache={model_cache}")
 

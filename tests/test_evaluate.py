@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aligner.errors import FormatError
-from aligner.evaluate import Counts, parse_beads, precision_counts, score, score_files
+from aligner.evaluate import Counts, compare, intervals, parse_beads, precision_counts, score, score_files
 
 TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 
@@ -106,5 +106,48 @@ def test_cli_prints_table_and_summary(tmp_path):
     assert result.exit_code == 0, result.output
     last = result.output.strip().splitlines()[-1]
     assert "strict P=0.500 R=0.500 F1=0.500" in last and "lax P=0.750 R=1.000" in last
+    assert result.output.splitlines()[-2].startswith("F1 95%")
     bad = CliRunner().invoke(app, args[:-2] + [str(test)] if len(names) > 1 else [str(test)])
     assert bad.exit_code == 2
+
+
+def _with_merges(n: int, seed: int = 1) -> tuple[list, list]:
+    """A 1-1 gold of n sentences, and a test that merges about one pair in six with the next (2-2)."""
+    import random
+
+    draw = random.Random(seed).random
+    gold = [((i,), (i,)) for i in range(n)]
+    test, i = [], 0
+    while i < n:
+        if draw() < 0.15 and i + 1 < n:
+            test.append(((i, i + 1), (i, i + 1)))
+            i += 2
+        else:
+            test.append(((i,), (i,)))
+            i += 1
+    return gold, test
+
+
+def test_bootstrap_interval_holds_the_score_and_narrows_with_more_text():
+    gold, test = _with_merges(200)
+    f1 = score([gold], [test]).f1_strict
+    lo, hi = intervals([gold], [test])["f1_strict"]
+    assert lo < f1 < hi and hi - lo > 0.02
+    assert intervals([gold], [test]) == intervals([gold], [test])  # seeded
+    assert intervals([gold], [test])["f1_lax"] == (1.0, 1.0)  # every merge is lax-correct
+    long_gold, long_test = _with_merges(2000)
+    long_lo, long_hi = intervals([long_gold], [long_test])["f1_strict"]
+    assert long_hi - long_lo < (hi - lo) / 2
+    assert intervals([gold], [gold]) == {"f1_strict": (1.0, 1.0), "f1_lax": (1.0, 1.0)}
+
+
+def test_paired_comparison_says_which_alignment_is_better_and_when_it_cannot_tell():
+    gold, test = _with_merges(200)
+    better = compare([gold], [gold], [test])
+    assert better["f1_strict"][0] == pytest.approx(1 - score([gold], [test]).f1_strict)
+    assert better["f1_strict"][1] == 1.0  # higher in every draw
+    assert compare([gold], [test], [test])["f1_strict"] == (0.0, 0.5)
+    # two alignments that each get a different part wrong: the test cannot tell them apart
+    other = [((i,), (i,)) for i in range(100)] + [b for b in test if b[0][0] >= 100]
+    mixed = [b for b in test if b[0][0] < 100] + [((i,), (i,)) for i in range(100, 200)]
+    assert 0.2 < compare([gold], [other], [mixed])["f1_strict"][1] < 0.8

@@ -40,17 +40,22 @@ def evaluate(
 
     The definition is Vecalign's score.py (used for the published Vecalign and Bertalign numbers).
     """
-    from aligner.evaluate import score_files
+    from aligner.evaluate import intervals, read_docs, score
 
     tests, golds = _split(files)
     if not golds:
         raise FormatError("no gold files: aligner evaluate TEST... --gold GOLD...")
     if not tests:
         raise FormatError("no test files: aligner evaluate TEST... --gold GOLD...")
-    s = score_files(tests, golds)
-    typer.echo(f"{'':10} {'strict':>7} {'lax':>7}")
-    typer.echo(f"{'precision':10} {s.precision_strict:7.3f} {s.precision_lax:7.3f}")
-    typer.echo(f"{'recall':10} {s.recall_strict:7.3f} {s.recall_lax:7.3f}")
-    typer.echo(f"{'F1':10} {s.f1_strict:7.3f} {s.f1_lax:7.3f}")
+    gold_docs, test_docs = read_docs(tests, golds)
+    s = score(gold_docs, test_docs)
+    spread = intervals(gold_docs, test_docs)
+    typer.echo(f"{'':10} {'strict':>11} {'lax':>11}")
+    typer.echo(f"{'precision':10} {s.precision_strict:11.3f} {s.precision_lax:11.3f}")
+    typer.echo(f"{'recall':10} {s.recall_strict:11.3f} {s.recall_lax:11.3f}")
+    typer.echo(f"{'F1':10} {s.f1_strict:11.3f} {s.f1_lax:11.3f}")
+    (s_lo, s_hi), (l_lo, l_hi) = spread["f1_strict"], spread["f1_lax"]
+    typer.echo(f"{'F1 95%':10} {s_lo:.3f}-{s_hi:.3f} {l_lo:.3f}-{l_hi:.3f}  "
+               "(bootstrap over blocks of 20 source sentences)")
     typer.echo(f"documents={len(tests)} test_beads={s.precision_counts.tp_strict + s.precision_counts.fp_strict} "
                f"gold_pairs={s.recall_counts.tp_strict + s.recall_counts.fp_strict} | {s.line()}")
