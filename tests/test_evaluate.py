@@ -151,3 +151,26 @@ def test_paired_comparison_says_which_alignment_is_better_and_when_it_cannot_tel
     other = [((i,), (i,)) for i in range(100)] + [b for b in test if b[0][0] >= 100]
     mixed = [b for b in test if b[0][0] < 100] + [((i,), (i,)) for i in range(100, 200)]
     assert 0.2 < compare([gold], [other], [mixed])["f1_strict"][1] < 0.8
+
+
+def test_cli_compares_two_systems_on_the_same_gold(tmp_path):
+    from aligner.cli import app
+
+    gold, test = _with_merges(200)
+    other = [((i,), (i,)) for i in range(100)] + [b for b in test if b[0][0] >= 100]  # right where test merges
+    files = {}
+    for name, beads in (("gold", gold), ("test", test), ("other", other)):
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text("".join(f"{list(s)}:{list(t)}\n" for s, t in beads), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", str(files["other"]), "--gold", str(files["gold"]),
+                                      "--against", str(files["test"])])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    f1_test, f1_other = score([gold], [test]).f1_strict, score([gold], [other]).f1_strict
+    assert lines[5] == f"OTHER F1   {f1_test:11.3f} {1.0:11.3f}"
+    assert lines[6] == (f"TEST-OTHER {f1_other - f1_test:+11.3f} {0.0:+11.3f}  "
+                        "(TEST higher in 100% / 50% of paired draws)")
+    bad = CliRunner().invoke(app, ["evaluate", str(files["other"]), "--gold", str(files["gold"]),
+                                   "--against", str(files["test"]), str(files["test"])])
+    assert bad.exit_code == 2
+    assert "2 --against files but 1 gold files" in bad.output
