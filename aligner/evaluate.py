@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,10 +125,25 @@ def verdicts(gold: Iterable[Sequence[Sequence[int]]],
 
 def precision_counts(gold: Iterable[Sequence[Sequence[int]]], test: Iterable[Sequence[Sequence[int]]]) -> Counts:
     """How many test beads are strict / lax correct with respect to the gold."""
-    judged = verdicts(gold, test)
+    return _counts(verdicts(gold, test))
+
+
+def _counts(judged: Sequence[tuple[int, bool, bool]]) -> Counts:
     tps = sum(strict for _, strict, _ in judged)
     tpl = sum(lax for _, _, lax in judged)
     return Counts(tps, len(judged) - tps, tpl, len(judged) - tpl)
+
+
+def _judged(gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]],
+            test_docs: Sequence[Iterable[Sequence[Sequence[int]]]]
+            ) -> Iterator[tuple[int, list[tuple[int, bool, bool]], list[tuple[int, bool, bool]]]]:
+    """Per document: its index, the verdicts on its test beads (precision) and on its gold pairs
+    (recall: gold and test swapped, beads empty on one side dropped from both)."""
+    for doc, (gold, test) in enumerate(zip(gold_docs, test_docs)):
+        gold, test = list(gold), list(test)
+        gold_pairs = [(s, t) for s, t in gold if len(s) and len(t)]
+        test_pairs = [(s, t) for s, t in test if len(s) and len(t)]
+        yield doc, verdicts(gold, test), verdicts(test_pairs, gold_pairs)
 
 
 @dataclass(frozen=True)
@@ -162,12 +177,8 @@ def score(gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]],
         raise FormatError(f"{len(test_docs)} test files but {len(gold_docs)} gold files; give one gold per test")
     p = Counts()
     r = Counts()
-    for gold, test in zip(gold_docs, test_docs):
-        gold, test = list(gold), list(test)
-        p = p + precision_counts(gold, test)
-        gold_pairs = [(s, t) for s, t in gold if len(s) and len(t)]
-        test_pairs = [(s, t) for s, t in test if len(s) and len(t)]
-        r = r + precision_counts(test_pairs, gold_pairs)
+    for _, precision, recall in _judged(gold_docs, test_docs):
+        p, r = p + _counts(precision), r + _counts(recall)
     ps, pl = _ratio(p.tp_strict, p.tp_strict + p.fp_strict), _ratio(p.tp_lax, p.tp_lax + p.fp_lax)
     rs, rl = _ratio(r.tp_strict, r.tp_strict + r.fp_strict), _ratio(r.tp_lax, r.tp_lax + r.fp_lax)
     return Scores(ps, rs, _f1(ps, rs), pl, rl, _f1(pl, rl), p, r)
@@ -179,11 +190,8 @@ def _block_counts(gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]],
     """Per (document, block of source sentences): strict and lax correct test beads, test beads,
     strict and lax recovered gold pairs, gold pairs."""
     rows: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * 6)
-    for doc, (gold, test) in enumerate(zip(gold_docs, test_docs)):
-        gold, test = list(gold), list(test)
-        gold_pairs = [(s, t) for s, t in gold if len(s) and len(t)]
-        test_pairs = [(s, t) for s, t in test if len(s) and len(t)]
-        for offset, judged in ((0, verdicts(gold, test)), (3, verdicts(test_pairs, gold_pairs))):
+    for doc, precision, recall in _judged(gold_docs, test_docs):
+        for offset, judged in ((0, precision), (3, recall)):
             for anchor, strict, lax in judged:
                 row = rows[doc, anchor // block]
                 row[offset] += strict

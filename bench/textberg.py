@@ -63,10 +63,8 @@ def main() -> None:
     data = Path(args.data)
     names = [f"test{k}" for k in range(7)] if args.set == "test" else ["dev"]
 
-    from aligner.encoders import get_encoder
+    from aligner.encoders import get_encoder, model_cache_dir
     from aligner.pipeline import align_files
-
-    from aligner.encoders import model_cache_dir
 
     cache = model_cache_dir()
     model_cache = "off" if cache is None else "warm" if any(cache.glob("usem3-weights-*.npz")) else "cold"

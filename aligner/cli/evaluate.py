@@ -44,7 +44,7 @@ def evaluate(
     The definition is Vecalign's score.py (used for the published Vecalign and Bertalign numbers).
     With --against, a paired bootstrap says whether TEST beats OTHER or the gold cannot tell.
     """
-    from aligner.evaluate import compare, intervals, read_docs, score
+    from aligner.evaluate import compare, intervals, read_beads, read_docs, score
 
     lists = _split(files)
     tests, golds, others = lists["test"], lists["gold"], lists["against"]
@@ -56,7 +56,7 @@ def evaluate(
     if others and len(others) != len(golds):
         raise FormatError(f"{len(others)} --against files but {len(golds)} gold files; "
                           "give one per gold file, in the same order")
-    other_docs = read_docs(others, golds)[1] if others else None
+    other_docs = [read_beads(o) for o in others] if others else None
     s = score(gold_docs, test_docs)
     spread = intervals(gold_docs, test_docs)
     typer.echo(f"{'':10} {'strict':>11} {'lax':>11}")
