@@ -168,9 +168,11 @@ class _SimBlocks:
             c1 = min(int(self.hi[min(r1 - 1 + a, n)]) - b + 1 + pad, self.tgt.n - b + 1)
             c1 = max(c1, c0)
             hit = (c0, self.src.tables[a][r0:r1] @ self.tgt.tables[b][c0:c1].T)
-            # callers move forward through the chunks, reaching at most one chunk back (the margin's
-            # neighbours, and bead types whose DP rows lag by a few rows)
+            # callers move through the chunks in one direction (forward in the search, either way
+            # in aligner.confidence), reaching at most one chunk back (the margin's neighbours, and
+            # bead types whose DP rows lag by a few rows)
             self.cache.pop((a, b, chunk - 3), None)
+            self.cache.pop((a, b, chunk + 3), None)
             self.cache[(a, b, chunk)] = hit
         return hit
 
@@ -398,7 +400,7 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
     """Align two documents given their window embeddings; returns beads in order."""
     n, m = src.n, tgt.n
     if n == 0 or m == 0:
-        return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
+        return [Bead((i,), (), 0.0, 1.0) for i in range(n)] + [Bead((), (j,), 0.0, 1.0) for j in range(m)]
     if n * m <= config.full_search_cells:
         lo, hi = _windows_full(n, m)
     else:
@@ -406,13 +408,18 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
             progress("coarse pass")
         lo, hi = _coarse_windows(src, tgt, config)
     path = _search(src, tgt, config, lo, hi)
+    sure: list[float | None] = [None] * len(path)
+    if config.confidence:
+        from aligner.confidence import confidences
+
+        sure = list(confidences(src, tgt, config, path))
     beads: list[Bead] = []
     i = j = 0
-    for a, b in path:
+    for (a, b), p in zip(path, sure):
         if a and b:
             score = float(src.tables[a][i] @ tgt.tables[b][j])
         else:
             score = 0.0
-        beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), max(0.0, min(1.0, score))))
+        beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), max(0.0, min(1.0, score)), p))
         i, j = i + a, j + b
     return beads

@@ -53,6 +53,10 @@ class AlignConfig:
     full_search_cells: int = 250_000
     # Half-width (in sentences) of the band around the coarse path.
     band: int = 8
+    # Give every bead its confidence, the probability that it is cut right (aligner/confidence.py):
+    # one forward-backward pass after the search, about 1.5x the search's own time. Off: no
+    # confidence column values and no uncertain-alignment flags, for bulk corpus runs.
+    confidence: bool = True
 
     def with_(self, **changes: Any) -> AlignConfig:
         """A copy with some knobs changed; ``None`` values are ignored (handy for CLI options)."""
@@ -74,7 +78,7 @@ class AlignConfig:
         short = {"encoder": "enc", "max_merge": "merge", "max_bead": "bead", "skip_penalty": "skip",
                  "skip_extend": "skipx", "continuation_penalty": "colon", "threshold": "thr",
                  "merge_penalty": "mpen", "min_similarity": "minsim", "length_weight": "len", "margin": "margin",
-                 "full_search_cells": "full", "band": "band"}
+                 "full_search_cells": "full", "band": "band", "confidence": "conf"}
         parts = [f"{short.get(f.name, f.name)}:{getattr(self, f.name)}" for f in fields(self)]
         return "|".join(parts + [f"version:{__version__}"])
 
@@ -113,6 +117,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("threshold", float, "Subtracted from every bead"),
     Knob("min_similarity", float, "Least cosine of a bead", default_text="0.3 same language, 0 translations"),
     Knob("margin", bool, "Neighbour-margin similarity", default_text="on"),
+    Knob("confidence", bool, "Each bead's probability of being cut right", default_text="on"),
 )
 
 

@@ -35,6 +35,7 @@ from aligner.export.formats import (
     bead_id,
     read_alignment,
 )
+from aligner.export.tsv import parse_confidence
 from aligner.types import AlignedPair, Bead, Flag
 
 AUDIT_COLUMNS = ("pair", "pair_id", "decision", "field", "before", "after", "comment", "flags")
@@ -126,7 +127,8 @@ def read_snapshot(wb: Any, path: Path) -> list[PairSet] | None:
             rec = json.loads("".join(_text(v) for v in row[2:] if v is not None))
             flags = tuple(Flag(f["code"], f["severity"], f["message"], f["side"], f["suggestion"])
                           for f in rec["flags"])
-            bead = Bead(tuple(rec["src_ids"]), tuple(rec["tgt_ids"]), float(rec["score"]))
+            bead = Bead(tuple(rec["src_ids"]), tuple(rec["tgt_ids"]), float(rec["score"]),
+                        parse_confidence(rec.get("confidence"), f"{path}:{SNAPSHOT}"))
             pairs[_text(row[0])].append(AlignedPair(bead, rec["src"], rec["tgt"], flags))
     except (ValueError, KeyError, TypeError, IndexError) as err:
         raise FormatError(f"{path}: the hidden '{SNAPSHOT}' sheet is damaged ({err}); export the workbook again") \

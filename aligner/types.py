@@ -83,6 +83,9 @@ class Bead:
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float  # similarity of the two sides, 0..1 (0 for 1-0 / 0-1 beads)
+    # probability that this bead is right, cut where it is (aligner/confidence.py); None = unknown
+    # (read from a file written before it existed)
+    confidence: float | None = None
 
     @property
     def type(self) -> str:

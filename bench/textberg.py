@@ -72,6 +72,7 @@ def main() -> None:
     encoder = get_encoder(config.encoder)
     t_load = time.perf_counter() - t0
     golds, tests = [], []
+    judged: list[tuple[bool, float | None, float, bool]] = []  # (strict-correct, confidence, cosine, aligned)
     sentences: list[str] = []
     for name in names:
         alignment = align_files(data / f"{name}.de", data / f"{name}.fr", config=config,
@@ -79,8 +80,11 @@ def main() -> None:
                                 encoder=encoder, qa=False)
         beads = [(p.bead.src, p.bead.tgt) for p in alignment.pairs]
         tests.append(beads)
-        sentences += alignment.src.sentences + alignment.tgt.sentences
         golds.append(read_beads(data / f"{name}.defr"))
+        gold_set = set(golds[-1])
+        judged += [((p.bead.src, p.bead.tgt) in gold_set, p.bead.confidence, p.bead.score,
+                    bool(p.bead.src and p.bead.tgt)) for p in alignment.pairs]
+        sentences += alignment.src.sentences + alignment.tgt.sentences
         if args.out:
             os.makedirs(args.out, exist_ok=True)
             (Path(args.out) / f"{name}.beads").write_text(format_beads(beads), encoding="utf-8")
@@ -129,6 +133,13 @@ def main() -> None:
         print(f"against {args.baseline}: strict F1 {versus['f1_strict'][0]:+.3f} (higher in "
               f"{versus['f1_strict'][1]:.0%} of paired draws), lax F1 {versus['f1_lax'][0]:+.3f} "
               f"({versus['f1_lax'][1]:.0%})")
+    sure = confidence_figures(judged) if config.confidence else None
+    if sure:
+        print(f"confidence: AUC {sure['auc']:.3f} (the cosine's: {sure['auc_cosine']:.3f}) for telling strict-right "
+              f"from wrong aligned beads; {sure['sure_share']:.0%} of beads have >= 0.95, "
+              f"{sure['sure_right']:.1%} of them right; the {sure['doubt_share']:.0%} below 0.95 hold "
+              f"{sure['errors_in_doubt']:.0%} of the errors; {sure['flagged']} beads below 0.5 "
+              f"(uncertain-alignment flags), {sure['flagged_wrong']:.0%} of them wrong")
     print(f"wall {wall:.2f} s (get_encoder {t_load:.2f} s, the model then loads in the background while the "
           f"first documents are read; whole process {wall_process:.2f} s); "
           f"encode-each-sentence-once floor {floor:.2f} s for {len(set(sentences))} sentences; "
@@ -141,7 +152,47 @@ def main() -> None:
           f"lax_F1_95={spread['f1_lax'][0]:.3f}-{spread['f1_lax'][1]:.3f} "
           f"wall_s={wall:.2f} process_s={wall_process:.2f} load_s={t_load:.2f} "
           f"floor_s={floor:.2f} floor_stock_s={floor_stock:.2f} ratio={wall / floor:.2f} peak_MB={peak_mb:.0f} "
-          f"model_cache={model_cache}")
+          f"model_cache={model_cache}"
+          + (f" conf_auc={sure['auc']:.3f} cos_auc={sure['auc_cosine']:.3f} sure_share={sure['sure_share']:.3f} "
+             f"sure_right={sure['sure_right']:.3f} errors_in_doubt={sure['errors_in_doubt']:.3f}" if sure else ""))
+
+
+def _auc(right: list[bool], scores: list[float]) -> float:
+    """Probability that a right bead scores above a wrong one (ties count half): ROC AUC by ranks."""
+    order = sorted(range(len(scores)), key=lambda k: scores[k])
+    ranks = [0.0] * len(scores)
+    k = 0
+    while k < len(order):  # average ranks over ties
+        e = k
+        while e + 1 < len(order) and scores[order[e + 1]] == scores[order[k]]:
+            e += 1
+        for q in range(k, e + 1):
+            ranks[order[q]] = (k + e) / 2 + 1
+        k = e + 1
+    pos = sum(right)
+    neg = len(right) - pos
+    if not pos or not neg:
+        return float("nan")
+    return (sum(r for r, ok in zip(ranks, right) if ok) - pos * (pos + 1) / 2) / (pos * neg)
+
+
+def confidence_figures(judged: list[tuple[bool, float | None, float, bool]]) -> dict[str, float]:
+    """How well bead confidence (and, for contrast, the cosine) tells right beads from wrong ones."""
+    aligned = [(ok, c, cos) for ok, c, cos, both in judged if both and c is not None]
+    rows = [(ok, c) for ok, c, _, _ in judged if c is not None]
+    sure = [ok for ok, c in rows if c >= 0.95]
+    errors = sum(not ok for ok, _ in rows)
+    flagged = [ok for ok, c in rows if c < 0.5]
+    return {
+        "auc": _auc([ok for ok, _, _ in aligned], [c for _, c, _ in aligned]),
+        "auc_cosine": _auc([ok for ok, _, _ in aligned], [cos for _, _, cos in aligned]),
+        "sure_share": len(sure) / len(rows),
+        "sure_right": sum(sure) / max(len(sure), 1),
+        "doubt_share": 1 - len(sure) / len(rows),
+        "errors_in_doubt": sum(not ok for ok, c in rows if c < 0.95) / max(errors, 1),
+        "flagged": len(flagged),
+        "flagged_wrong": sum(not ok for ok in flagged) / max(len(flagged), 1),
+    }
 
 
 if __name__ == "__main__":

@@ -54,8 +54,8 @@ def make_alignment() -> Alignment:
     number = Flag("number-mismatch", "error", "date 01 in the source, 02 in the target", "tgt", None)
     omission = Flag("omission", "warning", "source 'Three engines of integration' has no counterpart", "src")
     pairs = (
-        AlignedPair(Bead((0,), (0,), 0.7598), SRC[0], TGT[0], (damage,)),
-        AlignedPair(Bead((1,), (1,), 0.8120), SRC[1], TGT[1]),
+        AlignedPair(Bead((0,), (0,), 0.7598, 0.9871), SRC[0], TGT[0], (damage,)),
+        AlignedPair(Bead((1,), (1,), 0.8120, 0.612), SRC[1], TGT[1]),
         AlignedPair(Bead((2,), (2,), 0.9012), SRC[2], TGT[2]),
         AlignedPair(Bead((3,), (3,), 0.8833), SRC[3], TGT[3]),
         AlignedPair(Bead((4,), (4,), 0.4521), SRC[4], TGT[4], (number,)),
@@ -161,7 +161,7 @@ def test_jsonl_one_bead_per_line_with_flags_and_repairs(alignment: Alignment, tm
     assert len(records) == 6
     r0 = records[0]
     assert (r0["pair"], r0["pair_id"], r0["src_ids"], r0["tgt_ids"]) == (PAIR, "s0/t0", [0], [0])
-    assert r0["score"] == 0.7598 and r0["src"] == SRC[0] and r0["tgt"] == TGT[0]
+    assert r0["score"] == 0.7598 and r0["confidence"] == 0.9871 and r0["src"] == SRC[0] and r0["tgt"] == TGT[0]
     assert r0["flags"][0]["code"] == "encoding-damage" and r0["flags"][0]["suggestion"] == REPAIRED_0
     assert r0["repair"] == REPAIRED_0
     assert records[5]["type"] == "1-0" and records[5]["tgt_ids"] == [] and records[5]["pair_id"] == "s5/t-"

@@ -32,13 +32,13 @@ def test_workbook_opens_on_the_alignment_sheet_with_review_tools(book: Path) -> 
     assert ws.title == "Alignment"
     assert tuple(c.value for c in ws[1]) == HEADERS
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:O{1 + 6}"
+    assert ws.auto_filter.ref == f"A1:P{1 + 6}"
     dvs = ws.data_validations.dataValidation
     assert len(dvs) == 1 and dvs[0].type == "list" and dvs[0].formula1 == '"accept,reject,fix"'
-    assert str(dvs[0].sqref) == "M2:M7"
+    assert str(dvs[0].sqref) == "N2:N7"
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
-    assert sorted(r.formula[0] for r in rules) == ['$G2="error"', '$G2="info"', '$G2="warning"']
-    assert ws.column_dimensions["I"].width > 40 and ws["I2"].alignment.wrap_text
+    assert sorted(r.formula[0] for r in rules) == ['$H2="error"', '$H2="info"', '$H2="warning"']
+    assert ws.column_dimensions["J"].width > 40 and ws["J2"].alignment.wrap_text
 
 
 def test_rows_carry_ids_flags_repairs_and_severity(book: Path) -> None:

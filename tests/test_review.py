@@ -107,7 +107,7 @@ def test_sorted_rows_apply_the_same(reviewed: Path, tmp_path: Path) -> None:
 
 def test_edited_text_or_deleted_rows_are_refused(reviewed: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(reviewed)
-    wb["Alignment"]["J3"] = "Jemand hat den Zieltext direkt geändert."
+    wb["Alignment"]["K3"] = "Jemand hat den Zieltext direkt geändert."
     wb.save(tmp_path / "edited.xlsx")
     result = CliRunner().invoke(app, ["review", "apply", str(tmp_path / "edited.xlsx"), "-o",
                                       str(tmp_path / "f.tsv")])

@@ -363,6 +363,7 @@ def pair_record(ps: PairSet, pair: AlignedPair) -> dict[str, Any]:
         "tgt_ids": list(pair.bead.tgt),
         "type": pair.type,
         "score": round(pair.bead.score, 4),
+        "confidence": None if pair.bead.confidence is None else round(pair.bead.confidence, 4),
         "src": pair.src,
         "tgt": pair.tgt,
         "flags": [{"code": f.code, "severity": f.severity, "message": f.message, "side": f.side,
@@ -387,6 +388,8 @@ def write_jsonl(sets: Sequence[PairSet], path: str | os.PathLike[str]) -> None:
 
 
 def _read_jsonl_groups(path: Path) -> dict[str, _Group]:
+    from aligner.export.tsv import parse_confidence
+
     groups: dict[str, _Group] = {}
     for lineno, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
@@ -397,7 +400,7 @@ def _read_jsonl_groups(path: Path) -> dict[str, _Group]:
                                message=f.get("message", ""), side=f.get("side", "tgt"),
                                suggestion=f.get("suggestion")) for f in rec.get("flags", []))
             bead = Bead(tuple(int(i) for i in rec["src_ids"]), tuple(int(i) for i in rec["tgt_ids"]),
-                        float(rec.get("score", 0.0)))
+                        float(rec.get("score", 0.0)), parse_confidence(rec.get("confidence"), f"{path}:{lineno}"))
             pair = AlignedPair(bead=bead, src=str(rec["src"]), tgt=str(rec["tgt"]), flags=flags)
         except (ValueError, KeyError, TypeError) as err:
             raise FormatError(f"{path}:{lineno}: not an aligned pair ({err.__class__.__name__}: {err})") from None
@@ -458,6 +461,8 @@ def build_tmx(sets: Sequence[PairSet], keep: Keep = "all", min_score: float | No
             etree.SubElement(tu, "prop", type="x-pair").text = _xml_text(ps.name)
             etree.SubElement(tu, "prop", type="x-bead").text = pair.type
             etree.SubElement(tu, "prop", type="x-score").text = f"{pair.bead.score:.4f}"
+            if pair.bead.confidence is not None:
+                etree.SubElement(tu, "prop", type="x-confidence").text = f"{pair.bead.confidence:.4f}"
             if pair.flags:
                 etree.SubElement(tu, "prop", type="x-flags").text = ";".join(pair.flag_codes)
                 worst = _worst(pair.flags)

@@ -2,13 +2,15 @@
 
 Columns (fixed; exports and the review workbook rely on them):
 
-    src_ids  tgt_ids  type  score  src  tgt  flags  repair  explanation
+    src_ids  tgt_ids  type  score  src  tgt  flags  repair  explanation  confidence
 
 * ``src_ids`` / ``tgt_ids``: 0-based segment ids joined with ``,`` (empty for none).
 * ``type``: ``1-1``, ``2-1``, ``1-0`` ...; ``score``: similarity with 4 decimals.
 * ``src`` / ``tgt``: the segments' text verbatim (white space normalised only).
 * ``flags``: QA codes joined with ``;``. ``repair``: suggested target text, if any.
 * ``explanation``: ``code: message`` for each flag, joined with `` | ``.
+* ``confidence``: probability that the bead is cut right (aligner/confidence.py), 4 decimals;
+  last, so that tools that pick columns by position (``cut -f5,6``) keep working.
 
 Tabs and line breaks can never occur inside a field: segment text is already
 whitespace-normalised, and ``clean_field`` enforces it for anything else.
@@ -26,7 +28,7 @@ from aligner.errors import FormatError
 from aligner.io import atomic_open, read_text
 from aligner.types import AlignedPair, Alignment, Bead, Flag
 
-COLUMNS = ("src_ids", "tgt_ids", "type", "score", "src", "tgt", "flags", "repair", "explanation")
+COLUMNS = ("src_ids", "tgt_ids", "type", "score", "src", "tgt", "flags", "repair", "explanation", "confidence")
 _WS = re.compile(r"\s+")
 _EXPLANATION_SEP = " | "
 
@@ -38,6 +40,20 @@ def clean_field(text: str) -> str:
 
 def format_ids(ids: Sequence[int]) -> str:
     return ",".join(str(i) for i in ids)
+
+
+def format_confidence(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def parse_confidence(field: object, where: str) -> float | None:
+    """A confidence field back to a float; empty (a file written before the column existed) is None."""
+    if field is None or field == "":
+        return None
+    try:
+        return float(field)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FormatError(f"{where}: bad confidence {field!r} (expected a number from 0 to 1)") from None
 
 
 def parse_ids(field: str, where: str) -> tuple[int, ...]:
@@ -65,6 +81,7 @@ def pair_row(pair: AlignedPair) -> list[str]:
         ";".join(pair.flag_codes),
         clean_field(pair.repair or ""),
         explanation,
+        format_confidence(pair.bead.confidence),
     ]
 
 
@@ -128,7 +145,7 @@ def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
         except ValueError:
             raise FormatError(f"{name}:{lineno}: bad score {get('score')!r}") from None
         bead = Bead(parse_ids(get("src_ids"), f"{name}:{lineno}"), parse_ids(get("tgt_ids"), f"{name}:{lineno}"),
-                    score)
+                    score, parse_confidence(get("confidence"), f"{name}:{lineno}"))
         flags = list(_parse_flags(get("flags"), get("explanation")))
         repair = get("repair")
         if repair:

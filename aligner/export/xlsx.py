@@ -54,6 +54,7 @@ COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("tgt_ids", 8, False),
     ("type", 6, False),
     ("score", 7, False),
+    ("confidence", 11, False),
     ("severity", 9, False),
     ("flags", 18, True),
     ("src", 55, True),
@@ -180,6 +181,10 @@ def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
             score = ws.cell(row=row, column=col["score"], value=round(pair.bead.score, 4))
             score.number_format = "0.00"
             score.alignment = top
+            if pair.bead.confidence is not None:
+                sure = ws.cell(row=row, column=col["confidence"], value=round(pair.bead.confidence, 4))
+                sure.number_format = "0.00"
+                sure.alignment = top
     last = get_column_letter(len(HEADERS))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{max(row, 2)}"

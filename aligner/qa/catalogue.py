@@ -13,6 +13,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "other-language": ("warning", "text not in the document's language"),
     "untranslated": ("error", "target segment still in the source language"),
     "low-similarity": ("warning", "meaning diverges more than the document's other pairs"),
+    "uncertain-alignment": ("warning", "the aligner doubts this bead: another cut of the stretch scored about as well"),
     "punctuation": ("info", "space before punctuation, doubled spaces, unbalanced quotes or brackets"),
 }
 

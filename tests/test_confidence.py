@@ -1,0 +1,127 @@
+"""Bead confidence: the exact posterior of the search's own path model, and what it tells a reviewer."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner.align import NEG, Windows, _bead_values, _Scoring, _windows_full, align_windows, bead_types
+from aligner.config import AlignConfig, DocConfig
+from aligner.confidence import TEMPERATURE
+from aligner.evaluate import read_beads
+from aligner.qa.checks import check_pairs
+from aligner.types import AlignedPair, Bead
+
+TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+
+
+def _random_windows(rng: np.random.Generator, n: int, dim: int = 6) -> Windows:
+    tables = {}
+    for k in range(1, 3):
+        x = rng.normal(size=(n - k + 1, dim))
+        tables[k] = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return Windows(tables, rng.integers(5, 60, size=n).astype(np.float64))
+
+
+def _brute_force(src: Windows, tgt: Windows, config: AlignConfig) -> dict[tuple, float]:
+    """Posterior of every bead (as (src ids, tgt ids)) by listing every path, with the search's scores."""
+    n, m = src.n, tgt.n
+    lo, hi = _windows_full(n, m)
+    scoring = _Scoring.of(src, tgt, lo, hi, config)
+    types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead) if a and b]
+    value = {}
+    for a, b in types:
+        value[(a, b)] = np.full((n + 1, m + 1), NEG)
+        value[(a, b)][a:, b:] = _bead_values(scoring, config, a, b, range(a, n + 1), range(b, m + 1))
+    paths: list[tuple[float, list[tuple]]] = []
+
+    def walk(i: int, j: int, last: str, score: float, beads: list[tuple]) -> None:
+        if (i, j) == (n, m):
+            paths.append((score, beads))
+            return
+        for a, b in types:
+            if i + a <= n and j + b <= m and value[(a, b)][i + a, j + b] > NEG / 2:
+                walk(i + a, j + b, "aligned", score + value[(a, b)][i + a, j + b],
+                     beads + [(tuple(range(i, i + a)), tuple(range(j, j + b)))])
+        if i < n:
+            cost = config.skip_extend if last == "src" else config.skip_penalty
+            walk(i + 1, j, "src", score - cost, beads + [((i,), ())])
+        if j < m:
+            cost = config.skip_extend if last == "tgt" else config.skip_penalty
+            walk(i, j + 1, "tgt", score - cost, beads + [((), (j,))])
+
+    walk(0, 0, "aligned", 0.0, [])
+    top = max(s for s, _ in paths)
+    weights = [math.exp((s - top) / TEMPERATURE) for s, _ in paths]
+    total = sum(weights)
+    posterior: dict[tuple, float] = {}
+    for w, (_, beads) in zip(weights, paths):
+        for bead in beads:
+            posterior[bead] = posterior.get(bead, 0.0) + w / total
+    return posterior
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_confidence_is_the_exact_share_of_paths_through_each_bead(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    src, tgt = _random_windows(rng, 4), _random_windows(rng, 5)
+    # a skip penalty in the range of the random beads' values, so that many paths matter
+    config = AlignConfig(max_merge=2, max_bead=3, skip_penalty=0.05, skip_extend=0.01, band=20)
+    beads = align_windows(src, tgt, config)
+    exact = _brute_force(src, tgt, config)
+    got = [b.confidence for b in beads]
+    want = [exact[(b.src, b.tgt)] for b in beads]
+    assert got == pytest.approx(want, abs=1e-9)
+    assert min(want) < 0.9  # the case is uncertain somewhere, so the check has something to check
+
+
+def _auc(right: list[bool], scores: list[float]) -> float:
+    """Probability that a right bead scores higher than a wrong one (ties count half)."""
+    pos = [s for r, s in zip(right, scores) if r]
+    neg = [s for r, s in zip(right, scores) if not r]
+    wins = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def test_on_real_translations_confidence_finds_the_wrong_beads_and_the_cosine_does_not() -> None:
+    from aligner.pipeline import align_files
+
+    alignment = align_files(TEXTBERG / "dev.de", TEXTBERG / "dev.fr", doc_config=DocConfig(presplit=True),
+                            src_lang="de", tgt_lang="fr", qa=False)
+    gold = set(read_beads(TEXTBERG / "dev.defr"))
+    beads = [p.bead for p in alignment.pairs]
+    right = [(b.src, b.tgt) in gold for b in beads]
+    sure = [b.confidence for b in beads]
+    assert all(s is not None and 0.0 <= s <= 1.0 for s in sure)
+    aligned = [k for k, b in enumerate(beads) if b.src and b.tgt]
+    auc_confidence = _auc([right[k] for k in aligned], [sure[k] for k in aligned])  # type: ignore[misc]
+    auc_cosine = _auc([right[k] for k in aligned], [beads[k].score for k in aligned])
+    assert auc_confidence > 0.75 and auc_cosine < 0.6
+    confident = [r for r, s in zip(right, sure) if s >= 0.95]  # type: ignore[operator]
+    doubted = [r for r, s in zip(right, sure) if s < 0.5]  # type: ignore[operator]
+    assert len(confident) > 0.6 * len(beads) and sum(confident) / len(confident) > 0.93
+    assert doubted and sum(doubted) / len(doubted) < 0.7
+
+
+def test_no_confidence_leaves_it_unknown_and_the_beads_unchanged() -> None:
+    rng = np.random.default_rng(5)
+    src, tgt = _random_windows(rng, 30), _random_windows(rng, 28)
+    on = align_windows(src, tgt, AlignConfig())
+    off = align_windows(src, tgt, AlignConfig(confidence=False))
+    assert [(b.src, b.tgt) for b in on] == [(b.src, b.tgt) for b in off]
+    assert all(b.confidence is None for b in off) and all(b.confidence is not None for b in on)
+
+
+def test_a_doubted_bead_is_flagged_for_review_and_a_sure_or_unknown_one_is_not() -> None:
+    pairs = [AlignedPair(Bead((0,), (0,), 0.9, 0.31), "Erstersteigung 1933 durch B.M.", "première ascension en 1933"),
+             AlignedPair(Bead((1,), (1,), 0.9, 0.62), "Abalakow, seitdem besucht.", "par E. M. Abalakow."),
+             AlignedPair(Bead((2,), (), 0.0, 0.2), "Literatur:", ""),
+             AlignedPair(Bead((3,), (2,), 0.9), "Benno Schwabe 1935.", "Benno Schwabe, Basel 1935.")]
+    flagged = [[f for f in p.flags if f.code == "uncertain-alignment"] for p in check_pairs(pairs, "de", "fr")]
+    assert [len(f) for f in flagged] == [1, 0, 1, 0]
+    assert flagged[0][0].message == ("alignment confidence 0.31: this 1-1 bead is more likely cut wrong than "
+                                     "right; check it against the rows around it")
+    assert flagged[2][0].message.startswith("alignment confidence 0.20: this sentence may have a counterpart")
