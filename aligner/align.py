@@ -124,15 +124,24 @@ def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np
     else:
         coarse_lo, coarse_hi = _coarse_windows(coarse_src, coarse_tgt, config)
     path = _search(coarse_src, coarse_tgt, coarse_cfg, coarse_lo, coarse_hi)
+    return band_around(path, n, m, max(config.band, f), scale=f)
+
+
+def band_around(path: Sequence[tuple[int, int]], n: int, m: int, width: int,
+                scale: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Columns lo[i] .. hi[i] of each DP row within ``width`` of the cells a path passes through.
+
+    ``path`` is a list of (a, b) bead shapes; with ``scale`` > 1 it is a path over blocks of
+    ``scale`` sentences (the coarse level), mapped back to sentences. lo and hi never decrease.
+    """
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
     ci = cj = 0
     for a, b in path:
-        i0, j0, i1, j1 = ci * f, cj * f, min((ci + a) * f, n), min((cj + b) * f, m)
+        i0, j0, i1, j1 = ci * scale, cj * scale, min((ci + a) * scale, n), min((cj + b) * scale, m)
         lo[i0:i1 + 1] = np.minimum(lo[i0:i1 + 1], j0)
         hi[i0:i1 + 1] = np.maximum(hi[i0:i1 + 1], j1)
         ci, cj = ci + a, cj + b
-    width = max(config.band, f)
     lo = np.maximum(lo - width, 0)
     hi = np.minimum(hi + width, m)
     lo[0], hi[n] = 0, m
@@ -408,11 +417,11 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
             progress("coarse pass")
         lo, hi = _coarse_windows(src, tgt, config)
     path = _search(src, tgt, config, lo, hi)
-    sure: list[float | None] = [None] * len(path)
+    sure: Sequence[float | None] = [None] * len(path)
     if config.confidence:
         from aligner.confidence import confidences
 
-        sure = list(confidences(src, tgt, config, path))
+        sure = confidences(src, tgt, config, path)
     beads: list[Bead] = []
     i = j = 0
     for (a, b), p in zip(path, sure):

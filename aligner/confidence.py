@@ -29,24 +29,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import CHUNK, NEG, Windows, _bead_values, _Scoring, bead_types
+from aligner.align import CHUNK, NEG, Windows, _bead_values, _Scoring, band_around, bead_types
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
 # calibration (Brier score 0.097 against 0.107 at 0.03 and 0.115 at 0.1; lower is better).
 TEMPERATURE = 0.05
-
-
-def _path_band(path: Sequence[tuple[int, int]], n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns lo[i] .. hi[i] of each DP row within ``width`` of the path's cells (never decreasing)."""
-    lo = np.full(n + 1, m, dtype=np.int64)
-    hi = np.zeros(n + 1, dtype=np.int64)
-    i = j = 0
-    for a, b in path:
-        lo[i:i + a + 1] = np.minimum(lo[i:i + a + 1], j)
-        hi[i:i + a + 1] = np.maximum(hi[i:i + a + 1], j + b)
-        i, j = i + a, j + b
-    return np.maximum(lo - width, 0), np.minimum(hi + width, m)
 
 
 class _Values:
@@ -80,7 +68,7 @@ class _Values:
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]]) -> list[float]:
     """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1."""
     n, m = src.n, tgt.n
-    lo, hi = _path_band(path, n, m, config.band)
+    lo, hi = band_around(path, n, m, config.band)
     types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
              if a and b and a in src.tables and b in tgt.tables]
     values = _Values(_Scoring.of(src, tgt, lo, hi, config), config, lo, hi, types)
@@ -119,9 +107,9 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
         if i > 0:
             j0, j1 = max(first, lows[i - 1]), min(highs[i], highs[i - 1]) + 1
             if j1 > j0:
-                k = slice(j0 - lows[i - 1], j1 - lows[i - 1])
+                above = slice(j0 - lows[i - 1], j1 - lows[i - 1])
                 gap_src[j0 - first:j1 - first] = np.logaddexp(
-                    np.logaddexp(f_aligned[i - 1][k], f_tgt[i - 1][k]) - opening, f_src[i - 1][k] - extend)
+                    np.logaddexp(f_aligned[i - 1][above], f_tgt[i - 1][above]) - opening, f_src[i - 1][above] - extend)
         # gap_tgt[j] = log sum over k < j of exp(base[k] - opening - extend * (j - 1 - k))
         base = np.logaddexp(aligned, gap_src)
         gap_tgt = np.full(width, NEG)
@@ -135,7 +123,7 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
 
     # backward, row by row from the end: the log-sum of the paths from each cell to (n, m), given
     # the state the cell was reached in (it decides whether a gap that follows opens or extends)
-    bead_at = {}
+    bead_at: dict[int, list[tuple[int, int, int, int]]] = {}  # row -> (index in path, a, b, column)
     i = j = 0
     for k, (a, b) in enumerate(path):
         bead_at.setdefault(i, []).append((k, a, b, j))
@@ -182,7 +170,7 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
                 v = values.row(types.index((a, b)), i + a)[j + b - lows[i + a]]
                 log_p = f_any[i][j - first] + v + b_aligned[i + a][j + b - lows[i + a]] - total  # type: ignore[index]
                 out[k] = float(np.exp(log_p))
-        # rows below i + max_merge are no longer needed
+        # beads reach at most max_merge rows ahead, so rows this far on are no longer needed
         if i + 2 * config.max_merge <= n:
             b_aligned[i + 2 * config.max_merge] = b_src[i + 2 * config.max_merge] = None
     i = j = 0

@@ -138,7 +138,8 @@ def main() -> None:
         print(f"confidence: AUC {sure['auc']:.3f} (the cosine's: {sure['auc_cosine']:.3f}) for telling strict-right "
               f"from wrong aligned beads; {sure['sure_share']:.0%} of beads have >= 0.95, "
               f"{sure['sure_right']:.1%} of them right; the {sure['doubt_share']:.0%} below 0.95 hold "
-              f"{sure['errors_in_doubt']:.0%} of the errors; {sure['flagged']} beads below 0.5 "
+              f"{sure['errors_in_doubt']:.0%} of the errors; {sure['flagged']} beads below "
+              f"{sure['flag_below']} "
               f"(uncertain-alignment flags), {sure['flagged_wrong']:.0%} of them wrong")
     print(f"wall {wall:.2f} s (get_encoder {t_load:.2f} s, the model then loads in the background while the "
           f"first documents are read; whole process {wall_process:.2f} s); "
@@ -182,7 +183,10 @@ def confidence_figures(judged: list[tuple[bool, float | None, float, bool]]) -> 
     rows = [(ok, c) for ok, c, _, _ in judged if c is not None]
     sure = [ok for ok, c in rows if c >= 0.95]
     errors = sum(not ok for ok, _ in rows)
-    flagged = [ok for ok, c in rows if c < 0.5]
+    from aligner.qa.checks import QAConfig  # after the timed run: the QA stage is not part of it
+
+    flag_below = QAConfig().uncertain_below
+    flagged = [ok for ok, c in rows if c < flag_below]
     return {
         "auc": _auc([ok for ok, _, _ in aligned], [c for _, c, _ in aligned]),
         "auc_cosine": _auc([ok for ok, _, _ in aligned], [cos for _, _, cos in aligned]),
@@ -190,6 +194,7 @@ def confidence_figures(judged: list[tuple[bool, float | None, float, bool]]) -> 
         "sure_right": sum(sure) / max(len(sure), 1),
         "doubt_share": 1 - len(sure) / len(rows),
         "errors_in_doubt": sum(not ok for ok, c in rows if c < 0.95) / max(errors, 1),
+        "flag_below": flag_below,
         "flagged": len(flagged),
         "flagged_wrong": sum(not ok for ok in flagged) / max(len(flagged), 1),
     }
