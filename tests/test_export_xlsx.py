@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from pathlib import Path
+from zipfile import ZipFile
 
 import openpyxl
 import pytest
 from test_export_formats import PAIR, SRC, TGT, make_alignment
 
-from aligner.errors import FormatError
+from aligner.errors import AlignerError, FormatError
 from aligner.export.xlsx import HEADERS, write_workbook
 
 
@@ -91,3 +94,32 @@ def test_summary_counts_per_pair_and_legend(tmp_path: Path) -> None:
 
     with pytest.raises(FormatError, match="distinct pair names"):
         write_workbook([a, a], tmp_path / "dup.xlsx")
+
+
+def test_the_same_beads_give_the_same_bytes_at_another_time(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The committed alignments/*.xlsx only change when the alignments do."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    write_workbook(make_alignment(), first)
+    time.sleep(2.1)  # zip entries keep the time to 2 seconds: a shorter gap could pass by luck
+    write_workbook(make_alignment(), second)
+    assert first.read_bytes() == second.read_bytes()
+    wb = openpyxl.load_workbook(second)
+    assert wb.properties.created == wb.properties.modified == datetime(1980, 1, 1)
+    assert _rows(wb["Alignment"])[0]["pair_id"] == "s0/t0"
+    with ZipFile(second) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_source_date_epoch_dates_the_workbook(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    path = tmp_path / "dated.xlsx"
+    write_workbook(make_alignment(), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.properties.created == wb.properties.modified == datetime(2023, 11, 14, 22, 13, 20)
+    with ZipFile(path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "tomorrow")
+    with pytest.raises(AlignerError, match="SOURCE_DATE_EPOCH"):
+        write_workbook(make_alignment(), tmp_path / "bad.xlsx")
+    assert not (tmp_path / "bad.xlsx").exists()

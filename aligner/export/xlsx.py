@@ -21,6 +21,10 @@ Layout (why):
 Every text cell is written as a string: text that begins with ``=``, ``+``,
 ``-`` or ``@`` gets the quote prefix so no spreadsheet evaluates it, and URLs
 stay plain text (openpyxl never makes hyperlinks unless asked).
+
+The file is byte-reproducible (see ``_save_reproducibly``): the same beads
+give the same bytes on every run, so the committed ``alignments/`` folder can
+be compared byte for byte and only changes when the alignments do.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from aligner.export.formats import (
     PairSet,
@@ -76,6 +82,10 @@ SEVERITY_STYLE = {
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _CELL_LIMIT = 32767  # characters in one spreadsheet cell
 _CHUNK = 32000
+# The workbook's date (document properties and every zip entry) unless SOURCE_DATE_EPOCH is set:
+# the earliest date a zip entry can carry, so a fixed date is not mistaken for a real one.
+FIXED_DATE = datetime(1980, 1, 1)
+_ZIP_LAST_DATE = datetime(2107, 12, 31, 23, 59, 58)
 
 
 def display_text(text: str) -> str:
@@ -101,6 +111,13 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
 
     ``alignments``: one alignment or several (the corpus job passes all its
     pairs, and they share the Alignment sheet with a ``pair`` column).
+
+    The bytes depend only on the beads, not on the time of the run: the
+    workbook's created/modified properties and its zip entries carry
+    ``FIXED_DATE`` (1980-01-01), or the time in the ``SOURCE_DATE_EPOCH``
+    environment variable (seconds since 1970, UTC: the reproducible-builds
+    convention) when it is set. That keeps the committed ``alignments/*.xlsx``
+    comparable byte for byte with a fresh run, like the TSV and JSON beside them.
     """
     from openpyxl import Workbook
 
@@ -123,9 +140,54 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
     wb.active = wb.index(sheet)
     summary.sheet_view.tabSelected = False
     sheet.sheet_view.tabSelected = True
+    when = _build_date()
     with atomic_open(path, "wb", encoding=None, newline=None) as fh:
-        wb.save(fh)
+        _save_reproducibly(wb, fh, when)
     return Path(path)
+
+
+def _build_date() -> datetime:
+    """``SOURCE_DATE_EPOCH`` as a naive UTC datetime within the range a zip entry can hold, else ``FIXED_DATE``."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return FIXED_DATE
+    try:
+        seconds = int(value)
+    except ValueError:
+        from aligner.errors import AlignerError
+
+        raise AlignerError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970") from None
+    epoch = datetime(1970, 1, 1)
+    first, last = (int((d - epoch).total_seconds()) for d in (FIXED_DATE, _ZIP_LAST_DATE))
+    return epoch + timedelta(seconds=min(max(seconds, first), last))
+
+
+def _save_reproducibly(wb: Any, fh: IO[bytes], when: datetime) -> None:
+    """Save ``wb`` into ``fh`` with ``when`` as its only date.
+
+    ``Workbook.save`` stamps the current time in two places: it sets
+    ``properties.modified`` to now (openpyxl.writer.excel.save_workbook), and
+    zipfile dates every entry now (``writestr``) or by a temporary file's
+    mtime (the sheets). So we run openpyxl's own ExcelWriter (what
+    ``save_workbook`` runs, without the "modified = now") into memory, then copy
+    the entries in the same order and with the same compression, each with
+    ``when`` and fixed attributes (those would otherwise follow the platform
+    and the temporary file's mode).
+    """
+    from io import BytesIO
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = when
+    buffer = BytesIO()
+    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED)).save()  # save() closes the archive
+    with ZipFile(buffer) as made, ZipFile(fh, "w", ZIP_DEFLATED) as out:
+        for entry in made.infolist():
+            info = ZipInfo(entry.filename, date_time=when.timetuple()[:6])
+            info.compress_type = entry.compress_type
+            info.create_system = 3  # Unix, as on Linux and macOS, rather than 0 on Windows
+            info.external_attr = 0o600 << 16  # what zipfile gives writestr entries (rw-------)
+            out.writestr(info, made.read(entry))
 
 
 def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
