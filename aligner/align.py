@@ -368,14 +368,21 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
         scores.append((aligned, gap_src, gap_tgt))
         beads.append(bead)
 
-    def state(i: int, c: int) -> int:
-        """The state whose score is the best of cell (i, lows[i] + c); ties go to aligned, then 1-0."""
-        aligned, gap_src, gap_tgt = (x[c] for x in scores[i])
-        return 0 if aligned >= gap_src and aligned >= gap_tgt else 1 if gap_src >= gap_tgt else 2
-
     # The traceback recomputes which transition produced each state's score (rounding in the
     # running maximum calls for a tolerance; any transition within it is as good as the best).
     tolerance = 1e-9
+
+    def state(i: int, c: int) -> int:
+        """The state whose score is the best of cell (i, lows[i] + c); ties go to aligned, then 0-1.
+
+        Ties are judged within the tolerance: a run of 1-0 beads next to a run of 0-1 beads costs
+        the same in either order, and without it the order would follow the last bits of the sums,
+        which change with the embeddings' rounding (e.g. with the number of BLAS threads). The
+        traceback runs backwards, so preferring a 0-1 here puts such a gap's 1-0 beads first.
+        """
+        aligned, gap_src, gap_tgt = (x[c] for x in scores[i])
+        best = max(aligned, gap_src, gap_tgt) - tolerance
+        return 0 if aligned >= best else 2 if gap_tgt >= best else 1
     path: list[tuple[int, int]] = []
     i, j = n, m
     if rows[n][m - lows[n]] <= NEG / 2:
