@@ -37,72 +37,112 @@ from aligner.config import AlignConfig
 TEMPERATURE = 0.05
 
 
-class _Values:
-    """Bead values / TEMPERATURE by type, for one DP row of bead *ends* at a time.
+class _Ring:
+    """The last few DP rows of a pass, each row's cells from its own lo[i] on, padded with NEG.
 
-    A CHUNK of rows is scored at once (``_bead_values``); ``row`` then only slices.
+    A bead of type (a, b) links cell (i, j) with cell (i -+ a, j -+ b); gathering the cells
+    that row i links to, for every bead type at once, is one fancy index into this buffer
+    (instead of a slice, an add and a logaddexp per type and row). Column 0 and the columns
+    past a row's width hold NEG, and indices are clamped into the buffer, so a cell outside
+    a row's band reads as "no path". A row may hold one array per bead type (``depth``).
     """
 
-    def __init__(self, scoring: _Scoring, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
-                 types: list[tuple[int, int]]) -> None:
-        self.scoring, self.config, self.types = scoring, config, types
-        self.lows, self.highs = lo.tolist(), hi.tolist()
-        self.n = len(lo) - 1
-        self.chunk = [-1] * len(types)
-        self.first = [0] * len(types)
-        self.vals: list[np.ndarray] = [np.empty((0, 0))] * len(types)
+    def __init__(self, rows: int, width: int, depth: int = 0) -> None:
+        self.rows = rows
+        self.buf = np.full((rows, depth, width + 2) if depth else (rows, width + 2), NEG)
+        self.offsets = np.arange(1, width + 2)  # buffer column of cell offset 0, 1, ...
+        self.last = width + 1
+        self.depth = np.arange(depth)[:, None]
 
-    def row(self, t: int, i: int) -> np.ndarray:
-        """The values of the beads of type ``types[t]`` that end at (i, lo[i] .. hi[i])."""
-        a, b = self.types[t]
-        chunk = (i - a) // CHUNK
-        if self.chunk[t] != chunk:
-            r0, r1 = chunk * CHUNK + a, min(chunk * CHUNK + CHUNK, self.n - a + 1) + a
-            cols = range(self.lows[r0], self.highs[r1 - 1] + 1)
-            self.vals[t] = _bead_values(self.scoring, self.config, a, b, range(r0, r1), cols) / TEMPERATURE
-            self.chunk[t], self.first[t] = chunk, cols.start
-        c0 = self.first[t]
-        return self.vals[t][i - a - chunk * CHUNK, self.lows[i] - c0:self.highs[i] + 1 - c0]
+    def put(self, i: int, row: np.ndarray) -> None:
+        slot = self.buf[i % self.rows]
+        slot.fill(NEG)
+        slot[..., 1:1 + row.shape[-1]] = row
+
+    def gather(self, rows: np.ndarray, shifts: np.ndarray, width: int) -> np.ndarray:
+        """(types, width): cell offset c + shifts[t] of row rows[t] (of its own array t, with depth)."""
+        cols = self.offsets[:width][None, :] + shifts[:, None]
+        np.minimum(np.maximum(cols, 0, out=cols), self.last, out=cols)  # (np.clip costs more than both)
+        slots = (rows % self.rows)[:, None]
+        return self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
+
+
+def _logsumexp(x: np.ndarray) -> np.ndarray:
+    """log(sum(exp(x), axis=0)), shifted by the column maximum (all-NEG columns stay about NEG)."""
+    top = x.max(axis=0)
+    return top + np.log(np.exp(x - top).sum(axis=0))
+
+
+def _value_rows(scoring: _Scoring, config: AlignConfig, types: list[tuple[int, int]], rows: range,
+                lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(types, rows, widest): bead values / TEMPERATURE of each type ending at (i, lo[i] + c), at
+    [t, i - rows.start, c]; NEG where no such bead can be formed and past row i's band.
+
+    The values are computed for the rectangle of columns the rows' bands span (one block per
+    type, ``_bead_values``) and then moved so that each row starts at its own lo[i].
+    """
+    span = range(int(lo[rows.start]), int(hi[rows.stop - 1]) + 1)
+    block = np.full((len(types), len(rows), len(span)), NEG)
+    for t, (a, b) in enumerate(types):
+        first = max(rows.start, a)  # a bead of a sentences cannot end before row a
+        if first < rows.stop:
+            block[t, first - rows.start:] = _bead_values(scoring, config, a, b, range(first, rows.stop), span)
+    widths = hi[rows.start:rows.stop] - lo[rows.start:rows.stop] + 1
+    cells = np.arange(int(widths.max()))
+    cols = np.minimum((lo[rows.start:rows.stop] - span.start)[:, None] + cells[None, :], len(span) - 1)
+    out = block[:, np.arange(len(rows))[:, None], cols]
+    out[:, cells[None, :] >= widths[:, None]] = NEG
+    out /= TEMPERATURE
+    return out
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]]) -> list[float]:
-    """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1."""
+    """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1.
+
+    Both passes handle all the bead types of a row at once: the cells a row links to are
+    gathered from a ring of recent rows (``_Ring``) and summed over types in one log-sum-exp.
+    The bead values are computed once, a CHUNK of rows at a time, in the forward pass, and
+    kept for the backward pass.
+    """
     n, m = src.n, tgt.n
     lo, hi = band_around(path, n, m, config.band)
     types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
              if a and b and a in src.tables and b in tgt.tables]
-    values = _Values(_Scoring.of(src, tgt, lo, hi, config), config, lo, hi, types)
+    scoring = _Scoring.of(src, tgt, lo, hi, config)
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()
-    ramp = extend * np.arange(max(h - lw for lw, h in zip(lows, highs)) + 1)
-
-    # per bead type, per row i: the columns j0 .. j1 - 1 of row i that a bead of the type reaches
-    # from row i - a (as ends: column j - b in row i - a) and, for the backward pass, from row
-    # i + a (as starts: column j + b in row i + a); empty where those rows do not exist
-    ends: list[tuple[list[int], list[int]]] = []
-    starts: list[tuple[list[int], list[int]]] = []
-    for a, b in types:
-        j0 = np.maximum(lo[a:], lo[:n + 1 - a] + b)
-        j1 = np.minimum(hi[a:], hi[:n + 1 - a] + b) + 1
-        ends.append(([0] * a + j0.tolist(), [0] * a + j1.tolist()))
-        starts.append(((j0 - b).tolist() + [0] * a, (j1 - b).tolist() + [0] * a))
+    widest = max(h - lw for lw, h in zip(lows, highs)) + 1
+    ramp = extend * np.arange(widest + 1)
+    a_of = np.array([a for a, _ in types], dtype=np.int64)
+    b_of = np.array([b for _, b in types], dtype=np.int64)
+    reach = int(a_of.max()) + 1 if types else 1  # rows a ring keeps: a bead spans up to reach - 1
+    at = np.arange(n + 1)[:, None]
+    # per row i and type t: the row a bead ending at (i, j) starts in, i - a, and the shift from
+    # row i's cell offsets to that row's (j - b - lo[i - a] = (j - lo[i]) + lo[i] - b - lo[i - a]);
+    # then the same for the bead starting at (i, j), which ends in row i + a
+    back = at - a_of
+    back_shift = lo[:, None] - b_of - lo[np.maximum(back, 0)]
+    ahead = at + a_of
+    ahead_shift = lo[:, None] + b_of - lo[np.minimum(ahead, n)]
 
     # forward: per row, the log-sum of the paths from (0, 0) that end in each state
     f_aligned: list[np.ndarray] = []
     f_src: list[np.ndarray] = []  # last bead a 1-0
     f_tgt: list[np.ndarray] = []  # last bead a 0-1
     f_any: list[np.ndarray] = []
+    ring = _Ring(reach, widest)
+    values: list[np.ndarray] = []  # per CHUNK of rows, _value_rows
     for i in range(n + 1):
         first, width = lows[i], highs[i] - lows[i] + 1
-        aligned = np.full(width, NEG)
+        if types and i % CHUNK == 0:
+            values.append(_value_rows(scoring, config, types, range(i, min(i + CHUNK, n + 1)), lo, hi))
+        if types:
+            linked = ring.gather(back[i], back_shift[i], width) + values[-1][:, i % CHUNK, :width]
+            aligned = _logsumexp(linked)
+        else:
+            aligned = np.full(width, NEG)
         if i == 0 and first == 0:
             aligned[0] = 0.0
-        for t, (a, b) in enumerate(types):
-            j0, j1 = ends[t][0][i], ends[t][1][i]
-            if j1 > j0:
-                prev = f_any[i - a][j0 - b - lows[i - a]:j1 - b - lows[i - a]]
-                seg = slice(j0 - first, j1 - first)
-                aligned[seg] = np.logaddexp(aligned[seg], prev + values.row(t, i)[seg])
         gap_src = np.full(width, NEG)
         if i > 0:
             j0, j1 = max(first, lows[i - 1]), min(highs[i], highs[i - 1]) + 1
@@ -119,6 +159,7 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
         f_src.append(gap_src)
         f_tgt.append(gap_tgt)
         f_any.append(np.logaddexp(base, gap_tgt))
+        ring.put(i, f_any[i])
     total = float(f_any[n][m - lows[n]])
 
     # backward, row by row from the end: the log-sum of the paths from each cell to (n, m), given
@@ -131,48 +172,45 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     out = [0.0] * len(path)
     src_unaligned = np.zeros(n)
     tgt_unaligned = np.zeros(m)
-    b_aligned: list[np.ndarray | None] = [None] * (n + 1)
-    b_src: list[np.ndarray | None] = [None] * (n + 1)
+    # per row e below: for each type, the bead ending in (e, lo[e] + c) plus the paths on from there
+    ring = _Ring(reach, widest, depth=len(types))
+    b_src_below = np.empty(0)
+    linked = np.empty((0, 0))
     for i in range(n, -1, -1):
         first, width = lows[i], highs[i] - lows[i] + 1
-        cont = np.full(width, NEG)  # the next bead aligns something
+        if types:
+            linked = ring.gather(ahead[i], ahead_shift[i], width)
+            cont = _logsumexp(linked)  # the next bead aligns something
+        else:
+            cont = np.full(width, NEG)
         if i == n and highs[n] == m:
             cont[m - first] = 0.0  # the end of the path
-        for t, (a, b) in enumerate(types):
-            j0, j1 = starts[t][0][i], starts[t][1][i]
-            if j1 > j0:
-                at_end = slice(j0 + b - lows[i + a], j1 + b - lows[i + a])
-                v = values.row(t, i + a)[at_end] + b_aligned[i + a][at_end]  # type: ignore[index]
-                seg = slice(j0 - first, j1 - first)
-                cont[seg] = np.logaddexp(cont[seg], v)
         next_src = np.full(width, NEG)  # log-sum from (i + 1, j) in state 1-0
         if i < n:
             j0, j1 = max(first, lows[i + 1]), min(highs[i], highs[i + 1]) + 1
             if j1 > j0:
-                next_src[j0 - first:j1 - first] = b_src[i + 1][j0 - lows[i + 1]:j1 - lows[i + 1]]  # type: ignore[index]
+                next_src[j0 - first:j1 - first] = b_src_below[j0 - lows[i + 1]:j1 - lows[i + 1]]
         # in state 0-1, a further 0-1 extends: b_tgt[j] = log sum over k >= j of exp(x[k] - extend * (k - j))
         x = np.logaddexp(cont, next_src - opening)
         r = ramp[:width]
         b_tgt = np.logaddexp.accumulate((x - r)[::-1])[::-1] + r
         after_tgt = np.full(width, NEG)  # log-sum from (i, j + 1) in state 0-1
         after_tgt[:-1] = b_tgt[1:]
-        b_aligned[i] = np.logaddexp(np.logaddexp(cont, next_src - opening), after_tgt - opening)
-        b_src[i] = np.logaddexp(np.logaddexp(cont, next_src - extend), after_tgt - opening)
+        if types:
+            b_aligned = np.logaddexp(x, after_tgt - opening)
+            ring.put(i, values[i // CHUNK][:, i % CHUNK, :width] + b_aligned)
+            if i % CHUNK == 0:
+                values.pop()  # (the rows of this chunk are done)
+        b_src_below = np.logaddexp(np.logaddexp(cont, next_src - extend), after_tgt - opening)
         # gap edges out of row i: a 1-0 leaves source sentence i unaligned, a 0-1 target sentence j
         into_src = np.logaddexp(np.logaddexp(f_aligned[i], f_tgt[i]) - opening, f_src[i] - extend)
         into_tgt = np.logaddexp(np.logaddexp(f_aligned[i], f_src[i]) - opening, f_tgt[i] - extend)
         if i < n:
             src_unaligned[i] = np.exp(into_src + next_src - total).sum()
-        cols = slice(first, first + width - 1)
-        tgt_unaligned[cols] += np.exp(into_tgt[:-1] + after_tgt[:-1] - total)
+        tgt_unaligned[first:first + width - 1] += np.exp(into_tgt[:-1] + after_tgt[:-1] - total)
         for k, a, b, j in bead_at.get(i, ()):
-            if a and b:
-                v = values.row(types.index((a, b)), i + a)[j + b - lows[i + a]]
-                log_p = f_any[i][j - first] + v + b_aligned[i + a][j + b - lows[i + a]] - total  # type: ignore[index]
-                out[k] = float(np.exp(log_p))
-        # beads reach at most max_merge rows ahead, so rows this far on are no longer needed
-        if i + 2 * config.max_merge <= n:
-            b_aligned[i + 2 * config.max_merge] = b_src[i + 2 * config.max_merge] = None
+            if a and b:  # the paths into (i, j), this bead, and the paths on from its end
+                out[k] = float(np.exp(f_any[i][j - first] + linked[types.index((a, b)), j - first] - total))
     i = j = 0
     for k, (a, b) in enumerate(path):
         if not (a and b):

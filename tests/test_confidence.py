@@ -8,7 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.align import NEG, Windows, _bead_values, _Scoring, _windows_full, align_windows, bead_types
+from aligner.align import (
+    CHUNK,
+    NEG,
+    Windows,
+    _bead_values,
+    _Scoring,
+    _windows_full,
+    align_windows,
+    band_around,
+    bead_types,
+)
 from aligner.config import AlignConfig, DocConfig
 from aligner.confidence import TEMPERATURE
 from aligner.evaluate import read_beads
@@ -26,16 +36,24 @@ def _random_windows(rng: np.random.Generator, n: int, dim: int = 6) -> Windows:
     return Windows(tables, rng.integers(5, 60, size=n).astype(np.float64))
 
 
+def _value_tables(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
+                  hi: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """The search's value of every a-b bead, by the cell (i, j) it ends at (NEG where none)."""
+    n, m = src.n, tgt.n
+    scoring = _Scoring.of(src, tgt, lo, hi, config)
+    value = {}
+    for a, b in bead_types(config.max_merge, config.max_bead):
+        if a and b:
+            value[(a, b)] = np.full((n + 1, m + 1), NEG)
+            value[(a, b)][a:, b:] = _bead_values(scoring, config, a, b, range(a, n + 1), range(b, m + 1))
+    return value
+
+
 def _brute_force(src: Windows, tgt: Windows, config: AlignConfig) -> dict[tuple, float]:
     """Posterior of every bead (as (src ids, tgt ids)) by listing every path, with the search's scores."""
     n, m = src.n, tgt.n
-    lo, hi = _windows_full(n, m)
-    scoring = _Scoring.of(src, tgt, lo, hi, config)
-    types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead) if a and b]
-    value = {}
-    for a, b in types:
-        value[(a, b)] = np.full((n + 1, m + 1), NEG)
-        value[(a, b)][a:, b:] = _bead_values(scoring, config, a, b, range(a, n + 1), range(b, m + 1))
+    value = _value_tables(src, tgt, config, *_windows_full(n, m))
+    types = list(value)
     paths: list[tuple[float, list[tuple]]] = []
 
     def walk(i: int, j: int, last: str, score: float, beads: list[tuple]) -> None:
@@ -76,6 +94,86 @@ def test_confidence_is_the_exact_share_of_paths_through_each_bead(seed: int) -> 
     want = [exact[(b.src, b.tgt)] for b in beads]
     assert got == pytest.approx(want, abs=1e-9)
     assert min(want) < 0.9  # the case is uncertain somewhere, so the check has something to check
+
+
+def _per_cell(src: Windows, tgt: Windows, config: AlignConfig, path: list[tuple[int, int]]) -> list[float]:
+    """The same posteriors cell by cell, in plain Python: forward and backward over the three states
+    (aligned, after a 1-0, after a 0-1) of every cell in the band, with the search's bead values."""
+    n, m = src.n, tgt.n
+    lo, hi = band_around(path, n, m, config.band)
+    value = {t: v / TEMPERATURE for t, v in _value_tables(src, tgt, config, lo, hi).items()}
+    types = list(value)
+    opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
+    cells = [(i, j) for i in range(n + 1) for j in range(int(lo[i]), int(hi[i]) + 1)]
+    inside = set(cells)
+
+    def lse(*xs: float) -> float:
+        top = max(xs)
+        return top if top <= NEG / 2 else top + math.log(sum(math.exp(x - top) for x in xs))
+
+    fwd: dict[tuple[int, int], tuple[float, float, float]] = {}  # (aligned, 1-0, 0-1)
+    for i, j in cells:
+        aligned = 0.0 if (i, j) == (0, 0) else lse(NEG, *(
+            lse(*fwd[(i - a, j - b)]) + value[(a, b)][i, j] for a, b in types if (i - a, j - b) in inside))
+        s = fwd.get((i - 1, j))
+        t = fwd.get((i, j - 1))
+        fwd[(i, j)] = (aligned,
+                       lse(s[0] - opening, s[2] - opening, s[1] - extend) if s else NEG,
+                       lse(t[0] - opening, t[1] - opening, t[2] - extend) if t else NEG)
+    total = lse(*fwd[(n, m)])
+    bwd: dict[tuple[int, int], tuple[float, float, float]] = {}  # paths on, given the state arrived in
+    for i, j in reversed(cells):
+        beads = [value[(a, b)][i + a, j + b] + bwd[(i + a, j + b)][0] for a, b in types if (i + a, j + b) in inside]
+        on = lse(NEG, 0.0 if (i, j) == (n, m) else NEG, *beads)
+        s = bwd[(i + 1, j)][1] if (i + 1, j) in inside else NEG
+        t = bwd[(i, j + 1)][2] if (i, j + 1) in inside else NEG
+        bwd[(i, j)] = (lse(on, s - opening, t - opening), lse(on, s - extend, t - opening),
+                       lse(on, s - opening, t - extend))
+    out, i, j = [], 0, 0
+    for a, b in path:
+        if a and b:
+            p = math.exp(lse(*fwd[(i, j)]) + value[(a, b)][i + a, j + b] + bwd[(i + a, j + b)][0] - total)
+        elif a:
+            p = sum(math.exp(fwd[(i + 1, k)][1] + bwd[(i + 1, k)][1] - total) for k in range(m + 1)
+                    if (i + 1, k) in inside)
+        else:
+            p = sum(math.exp(fwd[(k, j + 1)][2] + bwd[(k, j + 1)][2] - total) for k in range(n + 1)
+                    if (k, j + 1) in inside)
+        out.append(p)
+        i, j = i + a, j + b
+    return out
+
+
+def test_confidence_over_several_chunks_of_rows_and_a_narrow_band_matches_a_cell_by_cell_sum() -> None:
+    """A document longer than the blocks of rows the passes work in, a banded search, 3-sentence merges:
+    the row-at-a-time passes must agree with a plain cell-by-cell forward-backward."""
+    rng = np.random.default_rng(11)
+    n, dim = 2 * CHUNK + 30, 24
+    base = rng.normal(size=(n, dim))
+    keep = [k for k in range(n) if rng.random() > 0.05]  # the target drops some sentences...
+    rows = []
+    for k in keep:  # ...and joins some with the next
+        if rows and rng.random() < 0.1:
+            rows[-1] = rows[-1] + base[k]
+        else:
+            rows.append(base[k] + rng.normal(scale=0.6, size=dim))
+
+    def windows(x: np.ndarray) -> Windows:
+        tables = {}
+        for k in range(1, 4):
+            runs = np.array([x[r:r + k].sum(axis=0) for r in range(len(x) - k + 1)])
+            tables[k] = runs / np.linalg.norm(runs, axis=1, keepdims=True)
+        return Windows(tables, rng.integers(20, 120, size=len(x)).astype(np.float64))
+
+    src, tgt = windows(base), windows(np.array(rows))
+    config = AlignConfig(max_merge=3, max_bead=4, band=3, full_search_cells=0)
+    beads = align_windows(src, tgt, config)
+    path = [(len(b.src), len(b.tgt)) for b in beads]
+    assert {(1, 0), (2, 1)} <= set(path) and src.n > 2 * CHUNK  # gaps, merges, and three blocks of rows
+    got = [b.confidence for b in beads]
+    want = _per_cell(src, tgt, config, path)
+    assert got == pytest.approx(want, abs=1e-9)
+    assert min(want) < 0.9
 
 
 def _auc(right: list[bool], scores: list[float]) -> float:
