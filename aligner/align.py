@@ -38,10 +38,13 @@ aligned at the level of blocks of sentences, and the fine search is confined
 to a band around that path. Cost and memory are then linear in the document
 length. Bead values do not depend on the path, so ``_bead_values`` (the one
 place the formula above is written) scores a block of CHUNK rows at a time per
-bead type; the DP loop then only shifts the earlier rows and keeps the best
-candidate per cell (numpy call overhead on rows a few hundred cells wide would
-otherwise cost more than the arithmetic). The 0-1 skip inside a row is a
-running maximum (``np.maximum.accumulate``).
+bead type (``_value_rows``); the DP loop then gathers, for all bead types at
+once, the cells of the earlier rows that each cell comes from (``_Ring``), and
+keeps the best candidate per cell: numpy call overhead on rows a few dozen
+cells wide would otherwise cost more than the arithmetic, so the work per row
+is a handful of numpy calls whatever the number of bead types. The 0-1 skip
+inside a row is a running maximum (``np.maximum.accumulate``). The confidence
+pass (aligner/confidence.py) walks the same rows the same way.
 """
 
 from __future__ import annotations
@@ -287,6 +290,69 @@ def _bead_values(scoring: _Scoring, config: AlignConfig, a: int, b: int, rows: r
     return np.where(formable, value, NEG)
 
 
+class _Ring:
+    """The last few DP rows of a pass, each row's cells from its own lo[i] on, padded with NEG.
+
+    A bead of type (a, b) links cell (i, j) with cell (i -+ a, j -+ b); gathering the cells
+    that row i links to, for every bead type at once, is one fancy index into this buffer
+    (instead of a slice, an add and a compare per type and row). Column 0 and the columns
+    past a row's width hold NEG, and indices are clamped into the buffer, so a cell outside
+    a row's band reads as "no path". A row may hold one array per bead type (``depth``).
+    """
+
+    def __init__(self, rows: int, width: int, depth: int = 0) -> None:
+        self.rows = rows
+        self.buf = np.full((rows, depth, width + 2) if depth else (rows, width + 2), NEG)
+        self.offsets = np.arange(1, width + 2)  # buffer column of cell offset 0, 1, ...
+        self.last = width + 1
+        self.depth = np.arange(depth)[:, None]
+
+    def put(self, i: int, row: np.ndarray) -> None:
+        slot = self.buf[i % self.rows]
+        slot.fill(NEG)
+        slot[..., 1:1 + row.shape[-1]] = row
+
+    def gather(self, rows: np.ndarray, shifts: np.ndarray, width: int) -> np.ndarray:
+        """(types, width): cell offset c + shifts[t] of row rows[t] (of its own array t, with depth)."""
+        cols = self.offsets[:width][None, :] + shifts[:, None]
+        np.minimum(np.maximum(cols, 0, out=cols), self.last, out=cols)  # (np.clip costs more than both)
+        slots = (rows % self.rows)[:, None]
+        return self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
+
+
+def _links(lo: np.ndarray, types: Sequence[tuple[int, int]], step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row i and bead type t = (a, b): the row i + step * a that a bead links cell (i, j) with,
+    and the shift from row i's cell offsets to that row's (``step`` -1: the bead ends at (i, j);
+    +1: it starts there). For step -1, j - b - lo[i - a] = (j - lo[i]) + lo[i] - b - lo[i - a]."""
+    n = len(lo) - 1
+    a_of = np.array([a for a, _ in types], dtype=np.int64)
+    b_of = np.array([b for _, b in types], dtype=np.int64)
+    rows = np.arange(n + 1)[:, None] + step * a_of
+    return rows, lo[:, None] + step * b_of - lo[np.clip(rows, 0, n)]
+
+
+def _value_rows(scoring: _Scoring, config: AlignConfig, types: Sequence[tuple[int, int]], rows: range,
+                lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(types, rows, widest): the values of the beads of each type ending at (i, lo[i] + c), at
+    [t, i - rows.start, c]; NEG where no such bead can be formed and past row i's band.
+
+    The values are computed for the rectangle of columns the rows' bands span (one block per
+    type, ``_bead_values``) and then moved so that each row starts at its own lo[i].
+    """
+    span = range(int(lo[rows.start]), int(hi[rows.stop - 1]) + 1)
+    block = np.full((len(types), len(rows), len(span)), NEG)
+    for t, (a, b) in enumerate(types):
+        first = max(rows.start, a)  # a bead of a sentences cannot end before row a
+        if first < rows.stop:
+            block[t, first - rows.start:] = _bead_values(scoring, config, a, b, range(first, rows.stop), span)
+    widths = hi[rows.start:rows.stop] - lo[rows.start:rows.stop] + 1
+    cells = np.arange(int(widths.max()))
+    cols = np.minimum((lo[rows.start:rows.stop] - span.start)[:, None] + cells[None, :], len(span) - 1)
+    out = block[:, np.arange(len(rows))[:, None], cols]
+    out[:, cells[None, :] >= widths[:, None]] = NEG
+    return out
+
+
 def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
             hi: np.ndarray) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
@@ -295,57 +361,46 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
     of a path to it in three states: its last bead aligned something (or it is the start),
     was a 1-0, or was a 0-1. The states make gaps affine: the first sentence of a run of
     1-0 (or of 0-1) beads costs ``skip_penalty``, each further one ``skip_extend``. A bead
-    (a, b) reaches (i, j) from the best state of (i - a, j - b); its values come from
-    ``_bead_values`` one CHUNK of rows at a time, so each row costs a few numpy calls per
-    bead type.
+    (a, b) reaches (i, j) from the best state of (i - a, j - b). All bead types of a row are
+    handled at once: the cells they come from are gathered from a ring of recent rows
+    (``_Ring``), their values come a CHUNK of rows at a time (``_value_rows``), and one
+    argmax over the types picks each cell's best bead (the first type in ``bead_types``
+    order on a tie).
     """
     n, m = src.n, tgt.n
     scoring = _Scoring.of(src, tgt, lo, hi, config)
     # bead types the window tables support (a caller may supply fewer than max_merge)
     types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
              if (a == 0 or a in src.tables) and (b == 0 or b in tgt.tables)]
-    steps = [(t, a, b) for t, (a, b) in enumerate(types) if a > 0 and b > 0]
+    steps = [(a, b) for a, b in types if a > 0 and b > 0]
+    step_type = np.array([types.index(t) for t in steps], dtype=np.int8)  # its index in ``types``
+    back, back_shift = _links(lo, steps, -1)
     opening, extend = config.skip_penalty, config.skip_extend
     lows, highs = [int(x) for x in lo], [int(x) for x in hi]
-    blanks = scoring.src_blanks.tolist()
-    ramp_all = extend * np.arange(max(h - lw for lw, h in zip(lows, highs)) + 1)
-    # per bead type: the chunk of source rows whose values are at hand, their first column, the values
-    at_chunk = [-1] * len(types)
-    first_col = [0] * len(types)
-    values: list[np.ndarray] = [np.empty((0, 0))] * len(types)
-    # per row: the best score over the three states (what the beads start from), each state's
-    # score (the traceback works out which transition produced it), and the aligned state's bead
-    rows: list[np.ndarray] = []
+    widest = max(h - lw for lw, h in zip(lows, highs)) + 1
+    ramp_all = extend * np.arange(widest + 1)
+    ring = _Ring(max((a for a, _ in steps), default=0) + 1, widest)  # the best score of recent rows
+    values = np.empty((0, 0, 0))
+    # per row: each state's score (the traceback works out which transition produced it) and
+    # the aligned state's bead
     scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     beads: list[np.ndarray] = []
+    row = np.empty(0)  # the best score over the three states, of the row at hand
     for i in range(n + 1):
         first, last = lows[i], highs[i]
         width = last - first + 1
-        aligned = np.full(width, NEG)
-        bead = np.full(width, -1, dtype=np.int8)
+        if steps:
+            if i % CHUNK == 0:
+                values = _value_rows(scoring, config, steps, range(i, min(i + CHUNK, n + 1)), lo, hi)
+            cand = ring.gather(back[i], back_shift[i], width)
+            cand += values[:, i % CHUNK, :width]
+            pick = cand.argmax(axis=0)
+            aligned = np.maximum(cand.max(axis=0), NEG)  # (cheaper than indexing with pick)
+            bead = step_type[pick]
+        else:
+            aligned, bead = np.full(width, NEG), np.full(width, -1, dtype=np.int8)
         if i == 0 and first == 0:
             aligned[0] = 0.0
-        for t, a, b in steps:
-            if i - a < 0 or blanks[i] != blanks[i - a]:
-                continue  # (a blank source sentence: the whole row of values is NEG)
-            # columns j of this row that the previous row i - a reaches by a step of b
-            prev_first = lows[i - a]
-            j0, j1 = max(first, prev_first + b), min(last, highs[i - a] + b) + 1
-            if j1 <= j0:
-                continue
-            prev = rows[i - a][j0 - b - prev_first:j1 - b - prev_first]
-            chunk = (i - a) // CHUNK
-            if at_chunk[t] != chunk:
-                r0 = chunk * CHUNK
-                r1 = min(r0 + CHUNK, n - a + 1)
-                cols = range(lows[r0 + a], highs[r1 - 1 + a] + 1)
-                values[t] = _bead_values(scoring, config, a, b, range(r0 + a, r1 + a), cols)
-                at_chunk[t], first_col[t] = chunk, cols.start
-            cand = prev + values[t][i - a - chunk * CHUNK, j0 - first_col[t]:j1 - first_col[t]]
-            seg = aligned[j0 - first:j1 - first]
-            better = cand > seg
-            np.copyto(seg, cand, where=better)
-            np.copyto(bead[j0 - first:j1 - first], t, where=better)
         # 1-0: open a gap from an aligned or 0-1 cell of the row above, or extend a 1-0 gap
         gap_src = np.full(width, NEG)
         if i > 0:
@@ -364,7 +419,8 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
         ramp = ramp_all[:width - 1]
         np.maximum.accumulate(base[:-1] + ramp, out=gap_tgt[1:])
         gap_tgt[1:] -= ramp + opening
-        rows.append(np.maximum(base, gap_tgt))
+        row = np.maximum(base, gap_tgt)
+        ring.put(i, row)
         scores.append((aligned, gap_src, gap_tgt))
         beads.append(bead)
 
@@ -385,7 +441,7 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
         return 0 if aligned >= best else 2 if gap_tgt >= best else 1
     path: list[tuple[int, int]] = []
     i, j = n, m
-    if rows[n][m - lows[n]] <= NEG / 2:
+    if row[m - lows[n]] <= NEG / 2:
         raise RuntimeError("alignment search found no path (band too narrow)")
     s = state(n, m - lows[n])
     while i > 0 or j > 0:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import CHUNK, NEG, Windows, _bead_values, _Scoring, band_around, bead_types
+from aligner.align import CHUNK, NEG, Windows, _links, _Ring, _Scoring, _value_rows, band_around, bead_types
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -37,63 +37,10 @@ from aligner.config import AlignConfig
 TEMPERATURE = 0.05
 
 
-class _Ring:
-    """The last few DP rows of a pass, each row's cells from its own lo[i] on, padded with NEG.
-
-    A bead of type (a, b) links cell (i, j) with cell (i -+ a, j -+ b); gathering the cells
-    that row i links to, for every bead type at once, is one fancy index into this buffer
-    (instead of a slice, an add and a logaddexp per type and row). Column 0 and the columns
-    past a row's width hold NEG, and indices are clamped into the buffer, so a cell outside
-    a row's band reads as "no path". A row may hold one array per bead type (``depth``).
-    """
-
-    def __init__(self, rows: int, width: int, depth: int = 0) -> None:
-        self.rows = rows
-        self.buf = np.full((rows, depth, width + 2) if depth else (rows, width + 2), NEG)
-        self.offsets = np.arange(1, width + 2)  # buffer column of cell offset 0, 1, ...
-        self.last = width + 1
-        self.depth = np.arange(depth)[:, None]
-
-    def put(self, i: int, row: np.ndarray) -> None:
-        slot = self.buf[i % self.rows]
-        slot.fill(NEG)
-        slot[..., 1:1 + row.shape[-1]] = row
-
-    def gather(self, rows: np.ndarray, shifts: np.ndarray, width: int) -> np.ndarray:
-        """(types, width): cell offset c + shifts[t] of row rows[t] (of its own array t, with depth)."""
-        cols = self.offsets[:width][None, :] + shifts[:, None]
-        np.minimum(np.maximum(cols, 0, out=cols), self.last, out=cols)  # (np.clip costs more than both)
-        slots = (rows % self.rows)[:, None]
-        return self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
-
-
 def _logsumexp(x: np.ndarray) -> np.ndarray:
     """log(sum(exp(x), axis=0)), shifted by the column maximum (all-NEG columns stay about NEG)."""
     top = x.max(axis=0)
     return top + np.log(np.exp(x - top).sum(axis=0))
-
-
-def _value_rows(scoring: _Scoring, config: AlignConfig, types: list[tuple[int, int]], rows: range,
-                lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """(types, rows, widest): bead values / TEMPERATURE of each type ending at (i, lo[i] + c), at
-    [t, i - rows.start, c]; NEG where no such bead can be formed and past row i's band.
-
-    The values are computed for the rectangle of columns the rows' bands span (one block per
-    type, ``_bead_values``) and then moved so that each row starts at its own lo[i].
-    """
-    span = range(int(lo[rows.start]), int(hi[rows.stop - 1]) + 1)
-    block = np.full((len(types), len(rows), len(span)), NEG)
-    for t, (a, b) in enumerate(types):
-        first = max(rows.start, a)  # a bead of a sentences cannot end before row a
-        if first < rows.stop:
-            block[t, first - rows.start:] = _bead_values(scoring, config, a, b, range(first, rows.stop), span)
-    widths = hi[rows.start:rows.stop] - lo[rows.start:rows.stop] + 1
-    cells = np.arange(int(widths.max()))
-    cols = np.minimum((lo[rows.start:rows.stop] - span.start)[:, None] + cells[None, :], len(span) - 1)
-    out = block[:, np.arange(len(rows))[:, None], cols]
-    out[:, cells[None, :] >= widths[:, None]] = NEG
-    out /= TEMPERATURE
-    return out
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]]) -> list[float]:
@@ -113,17 +60,9 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     lows, highs = lo.tolist(), hi.tolist()
     widest = max(h - lw for lw, h in zip(lows, highs)) + 1
     ramp = extend * np.arange(widest + 1)
-    a_of = np.array([a for a, _ in types], dtype=np.int64)
-    b_of = np.array([b for _, b in types], dtype=np.int64)
-    reach = int(a_of.max()) + 1 if types else 1  # rows a ring keeps: a bead spans up to reach - 1
-    at = np.arange(n + 1)[:, None]
-    # per row i and type t: the row a bead ending at (i, j) starts in, i - a, and the shift from
-    # row i's cell offsets to that row's (j - b - lo[i - a] = (j - lo[i]) + lo[i] - b - lo[i - a]);
-    # then the same for the bead starting at (i, j), which ends in row i + a
-    back = at - a_of
-    back_shift = lo[:, None] - b_of - lo[np.maximum(back, 0)]
-    ahead = at + a_of
-    ahead_shift = lo[:, None] + b_of - lo[np.minimum(ahead, n)]
+    reach = max((a for a, _ in types), default=0) + 1  # rows a ring keeps: a bead spans up to reach - 1
+    back, back_shift = _links(lo, types, -1)  # the rows beads ending in each row start in
+    ahead, ahead_shift = _links(lo, types, +1)  # ... and those starting in each row end in
 
     # forward: per row, the log-sum of the paths from (0, 0) that end in each state
     f_aligned: list[np.ndarray] = []
@@ -135,7 +74,8 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     for i in range(n + 1):
         first, width = lows[i], highs[i] - lows[i] + 1
         if types and i % CHUNK == 0:
-            values.append(_value_rows(scoring, config, types, range(i, min(i + CHUNK, n + 1)), lo, hi))
+            values.append(_value_rows(scoring, config, types, range(i, min(i + CHUNK, n + 1)), lo, hi)
+                          / TEMPERATURE)
         if types:
             linked = ring.gather(back[i], back_shift[i], width) + values[-1][:, i % CHUNK, :width]
             aligned = _logsumexp(linked)

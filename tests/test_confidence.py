@@ -49,8 +49,9 @@ def _value_tables(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarra
     return value
 
 
-def _brute_force(src: Windows, tgt: Windows, config: AlignConfig) -> dict[tuple, float]:
-    """Posterior of every bead (as (src ids, tgt ids)) by listing every path, with the search's scores."""
+def _brute_force(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[dict[tuple, float], list[tuple]]:
+    """Posterior of every bead (as (src ids, tgt ids)) by listing every path, with the search's scores;
+    and the beads of the best path."""
     n, m = src.n, tgt.n
     value = _value_tables(src, tgt, config, *_windows_full(n, m))
     types = list(value)
@@ -79,7 +80,7 @@ def _brute_force(src: Windows, tgt: Windows, config: AlignConfig) -> dict[tuple,
     for w, (_, beads) in zip(weights, paths):
         for bead in beads:
             posterior[bead] = posterior.get(bead, 0.0) + w / total
-    return posterior
+    return posterior, max(paths, key=lambda p: p[0])[1]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -89,11 +90,20 @@ def test_confidence_is_the_exact_share_of_paths_through_each_bead(seed: int) -> 
     # a skip penalty in the range of the random beads' values, so that many paths matter
     config = AlignConfig(max_merge=2, max_bead=3, skip_penalty=0.05, skip_extend=0.01, band=20)
     beads = align_windows(src, tgt, config)
-    exact = _brute_force(src, tgt, config)
+    exact, _ = _brute_force(src, tgt, config)
     got = [b.confidence for b in beads]
     want = [exact[(b.src, b.tgt)] for b in beads]
     assert got == pytest.approx(want, abs=1e-9)
     assert min(want) < 0.9  # the case is uncertain somewhere, so the check has something to check
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_search_finds_the_best_of_all_paths(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    src, tgt = _random_windows(rng, 4), _random_windows(rng, 5)
+    config = AlignConfig(max_merge=2, max_bead=3, skip_penalty=0.05, skip_extend=0.01, confidence=False)
+    _, best = _brute_force(src, tgt, config)
+    assert [(b.src, b.tgt) for b in align_windows(src, tgt, config)] == best
 
 
 def _per_cell(src: Windows, tgt: Windows, config: AlignConfig, path: list[tuple[int, int]]) -> list[float]:
