@@ -439,6 +439,7 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
         aligned, gap_src, gap_tgt = (x[c] for x in scores[i])
         best = max(aligned, gap_src, gap_tgt) - tolerance
         return 0 if aligned >= best else 2 if gap_tgt >= best else 1
+
     path: list[tuple[int, int]] = []
     i, j = n, m
     if row[m - lows[n]] <= NEG / 2:
