@@ -320,6 +320,13 @@ class _Ring:
         return self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
 
 
+def aligned_types(config: AlignConfig, src: Windows, tgt: Windows) -> list[tuple[int, int]]:
+    """The a-b bead types (a, b >= 1) of ``bead_types`` that the window tables support, in that
+    order (a caller may supply tables for fewer than max_merge sentences)."""
+    return [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
+            if a and b and a in src.tables and b in tgt.tables]
+
+
 def _links(lo: np.ndarray, types: Sequence[tuple[int, int]], step: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row i and bead type t = (a, b): the row i + step * a that a bead links cell (i, j) with,
     and the shift from row i's cell offsets to that row's (``step`` -1: the bead ends at (i, j);
@@ -369,11 +376,7 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
     """
     n, m = src.n, tgt.n
     scoring = _Scoring.of(src, tgt, lo, hi, config)
-    # bead types the window tables support (a caller may supply fewer than max_merge)
-    types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
-             if (a == 0 or a in src.tables) and (b == 0 or b in tgt.tables)]
-    steps = [(a, b) for a, b in types if a > 0 and b > 0]
-    step_type = np.array([types.index(t) for t in steps], dtype=np.int8)  # its index in ``types``
+    steps = aligned_types(config, src, tgt)
     back, back_shift = _links(lo, steps, -1)
     opening, extend = config.skip_penalty, config.skip_extend
     lows, highs = [int(x) for x in lo], [int(x) for x in hi]
@@ -396,7 +399,7 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
             cand += values[:, i % CHUNK, :width]
             pick = cand.argmax(axis=0)
             aligned = np.maximum(cand.max(axis=0), NEG)  # (cheaper than indexing with pick)
-            bead = step_type[pick]
+            bead = pick.astype(np.int8)  # (an index into steps)
         else:
             aligned, bead = np.full(width, NEG), np.full(width, -1, dtype=np.int8)
         if i == 0 and first == 0:
@@ -448,7 +451,7 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
     while i > 0 or j > 0:
         c = j - lows[i]
         if s == 0:
-            a, b = types[int(beads[i][c])]
+            a, b = steps[int(beads[i][c])]
             i, j = i - a, j - b
             s = state(i, j - lows[i])
         elif s == 1:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import CHUNK, NEG, Windows, _links, _Ring, _Scoring, _value_rows, band_around, bead_types
+from aligner.align import CHUNK, NEG, Windows, _links, _Ring, _Scoring, _value_rows, aligned_types, band_around
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -53,8 +53,7 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     """
     n, m = src.n, tgt.n
     lo, hi = band_around(path, n, m, config.band)
-    types = [(a, b) for a, b in bead_types(config.max_merge, config.max_bead)
-             if a and b and a in src.tables and b in tgt.tables]
+    types = aligned_types(config, src, tgt)
     scoring = _Scoring.of(src, tgt, lo, hi, config)
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()

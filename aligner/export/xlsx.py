@@ -45,6 +45,7 @@ from aligner.export.formats import (
     pair_record,
     worst_severity,
 )
+from aligner.errors import AlignerError
 from aligner.io import atomic_open
 from aligner.types import AlignedPair, Alignment
 
@@ -154,8 +155,6 @@ def _build_date() -> datetime:
     try:
         seconds = int(value)
     except ValueError:
-        from aligner.errors import AlignerError
-
         raise AlignerError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970") from None
     epoch = datetime(1970, 1, 1)
     first, last = (int((d - epoch).total_seconds()) for d in (FIXED_DATE, _ZIP_LAST_DATE))
