@@ -352,16 +352,22 @@ def _value_rows(scoring: _Scoring, config: AlignConfig, types: Sequence[tuple[in
         first = max(rows.start, a)  # a bead of a sentences cannot end before row a
         if first < rows.stop:
             block[t, first - rows.start:] = _bead_values(scoring, config, a, b, range(first, rows.stop), span)
+    return _rebase(block, np.full(len(rows), span.start), rows, lo, hi)
+
+
+def _rebase(block: np.ndarray, starts: np.ndarray, rows: range, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(types, rows, widest): ``block``'s cells (its row r starts at column starts[r]) moved so that
+    row i starts at lo[i]; NEG past row i's band. Row i's columns lo[i] .. hi[i] must lie in the block."""
     widths = hi[rows.start:rows.stop] - lo[rows.start:rows.stop] + 1
     cells = np.arange(int(widths.max()))
-    cols = np.minimum((lo[rows.start:rows.stop] - span.start)[:, None] + cells[None, :], len(span) - 1)
+    cols = np.minimum((lo[rows.start:rows.stop] - starts)[:, None] + cells[None, :], block.shape[2] - 1)
     out = block[:, np.arange(len(rows))[:, None], cols]
     out[:, cells[None, :] >= widths[:, None]] = NEG
     return out
 
 
-def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
-            hi: np.ndarray) -> list[tuple[int, int]]:
+def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
+            kept: list[np.ndarray | None] | None = None) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
 
     Row i of the DP holds, for every cell (i, j) with j in lo[i] .. hi[i], the best score
@@ -372,7 +378,8 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
     handled at once: the cells they come from are gathered from a ring of recent rows
     (``_Ring``), their values come a CHUNK of rows at a time (``_value_rows``), and one
     argmax over the types picks each cell's best bead (the first type in ``bead_types``
-    order on a tie).
+    order on a tie). With ``kept``, each CHUNK's values are appended to it (for the confidence
+    pass, which then need not compute them again).
     """
     n, m = src.n, tgt.n
     scoring = _Scoring.of(src, tgt, lo, hi, config)
@@ -395,6 +402,8 @@ def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray,
         if steps:
             if i % CHUNK == 0:
                 values = _value_rows(scoring, config, steps, range(i, min(i + CHUNK, n + 1)), lo, hi)
+                if kept is not None:
+                    kept.append(values)
             cand = ring.gather(back[i], back_shift[i], width)
             cand += values[:, i % CHUNK, :width]
             pick = cand.argmax(axis=0)
@@ -483,12 +492,13 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
         if progress:
             progress("coarse pass")
         lo, hi = _coarse_windows(src, tgt, config)
-    path = _search(src, tgt, config, lo, hi)
+    kept: list[np.ndarray | None] | None = [] if config.confidence else None
+    path = _search(src, tgt, config, lo, hi, kept)
     sure: Sequence[float | None] = [None] * len(path)
-    if config.confidence:
+    if kept is not None:
         from aligner.confidence import confidences
 
-        sure = confidences(src, tgt, config, path)
+        sure = confidences(src, tgt, config, path, (lo, hi, kept))
     beads: list[Bead] = []
     i = j = 0
     for (a, b), p in zip(path, sure):

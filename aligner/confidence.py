@@ -18,9 +18,11 @@ same three-state lattice as ``_search``) in log space. A gap bead (1-0 / 0-1)
 gets the probability that its sentence is left unaligned, wherever the rest
 of the path goes.
 
-Paths are summed within ``config.band`` sentences of the best path: paths
-further away carry a negligible share (exp(-value gap / TEMPERATURE)), and the
-cost stays linear in the document length.
+Paths are summed within ``config.band`` sentences of the best path, and inside
+the band the search worked in (a coarse-to-fine search never looked further):
+paths further away carry a negligible share (exp(-value gap / TEMPERATURE)),
+and the cost stays linear in the document length. The bead values are the ones
+the search computed, handed over a CHUNK of rows at a time.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import CHUNK, NEG, Windows, _links, _Ring, _Scoring, _value_rows, aligned_types, band_around
+from aligner.align import (CHUNK, NEG, Windows, _links, _rebase, _Ring, _Scoring, _value_rows, aligned_types,
+                           band_around)
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -43,8 +46,15 @@ def _logsumexp(x: np.ndarray) -> np.ndarray:
     return top + np.log(np.exp(x - top).sum(axis=0))
 
 
-def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]]) -> list[float]:
+def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]],
+                search: tuple[np.ndarray, np.ndarray, list[np.ndarray | None]] | None = None) -> list[float]:
     """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1.
+
+    ``search``: the search's band (lo, hi) and the bead values it kept per CHUNK of rows
+    (``_search(..., kept=)``). The paths are then summed where the search looked (within
+    ``config.band`` of the best path and inside the search's band), with the very values it
+    maximised, which are not computed a second time (at 20k sentences that was a third of this
+    pass); each CHUNK of ``kept`` is dropped once used. Without it the values are computed here.
 
     Both passes handle all the bead types of a row at once: the cells a row links to are
     gathered from a ring of recent rows (``_Ring``) and summed over types in one log-sum-exp.
@@ -53,8 +63,10 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     """
     n, m = src.n, tgt.n
     lo, hi = band_around(path, n, m, config.band)
+    if search is not None:
+        lo, hi = np.maximum(lo, search[0]), np.minimum(hi, search[1])
     types = aligned_types(config, src, tgt)
-    scoring = _Scoring.of(src, tgt, lo, hi, config)
+    scoring = _Scoring.of(src, tgt, lo, hi, config) if search is None else None
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()
     widest = max(h - lw for lw, h in zip(lows, highs)) + 1
@@ -73,8 +85,17 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     for i in range(n + 1):
         first, width = lows[i], highs[i] - lows[i] + 1
         if types and i % CHUNK == 0:
-            values.append(_value_rows(scoring, config, types, range(i, min(i + CHUNK, n + 1)), lo, hi)
-                          / TEMPERATURE)
+            rows = range(i, min(i + CHUNK, n + 1))
+            if search is None:
+                assert scoring is not None
+                chunk = _value_rows(scoring, config, types, rows, lo, hi)
+            else:
+                kept = search[2]
+                block, kept[i // CHUNK] = kept[i // CHUNK], None
+                assert block is not None
+                chunk = _rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
+            chunk /= TEMPERATURE
+            values.append(chunk)
         if types:
             linked = ring.gather(back[i], back_shift[i], width) + values[-1][:, i % CHUNK, :width]
             aligned = _logsumexp(linked)

@@ -13,6 +13,7 @@ from aligner.align import (
     NEG,
     Windows,
     _bead_values,
+    _coarse_windows,
     _Scoring,
     _windows_full,
     align_windows,
@@ -106,12 +107,15 @@ def test_the_search_finds_the_best_of_all_paths(seed: int) -> None:
     assert [(b.src, b.tgt) for b in align_windows(src, tgt, config)] == best
 
 
-def _per_cell(src: Windows, tgt: Windows, config: AlignConfig, path: list[tuple[int, int]]) -> list[float]:
+def _per_cell(src: Windows, tgt: Windows, config: AlignConfig, path: list[tuple[int, int]],
+              search: tuple[np.ndarray, np.ndarray]) -> list[float]:
     """The same posteriors cell by cell, in plain Python: forward and backward over the three states
-    (aligned, after a 1-0, after a 0-1) of every cell in the band, with the search's bead values."""
+    (aligned, after a 1-0, after a 0-1) of every cell within the band around the path and inside the
+    search's band (``search``: its lo, hi), with the bead values the search used."""
     n, m = src.n, tgt.n
     lo, hi = band_around(path, n, m, config.band)
-    value = {t: v / TEMPERATURE for t, v in _value_tables(src, tgt, config, lo, hi).items()}
+    lo, hi = np.maximum(lo, search[0]), np.minimum(hi, search[1])
+    value = {t: v / TEMPERATURE for t, v in _value_tables(src, tgt, config, *search).items()}
     types = list(value)
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     cells = [(i, j) for i in range(n + 1) for j in range(int(lo[i]), int(hi[i]) + 1)]
@@ -181,7 +185,9 @@ def test_confidence_over_several_chunks_of_rows_and_a_narrow_band_matches_a_cell
     path = [(len(b.src), len(b.tgt)) for b in beads]
     assert {(1, 0), (2, 1)} <= set(path) and src.n > 2 * CHUNK  # gaps, merges, and three blocks of rows
     got = [b.confidence for b in beads]
-    want = _per_cell(src, tgt, config, path)
+    search = _coarse_windows(src, tgt, config)  # the band the search worked in
+    assert any(search[0] > band_around(path, src.n, tgt.n, config.band)[0])  # and it cuts the path's band
+    want = _per_cell(src, tgt, config, path, search)
     assert got == pytest.approx(want, abs=1e-9)
     assert min(want) < 0.9
 
