@@ -180,11 +180,10 @@ class _SimBlocks:
             c1 = min(int(self.hi[min(r1 - 1 + a, n)]) - b + 1 + pad, self.tgt.n - b + 1)
             c1 = max(c1, c0)
             hit = (c0, self.src.tables[a][r0:r1] @ self.tgt.tables[b][c0:c1].T)
-            # callers move through the chunks in one direction (forward in the search, either way
-            # in aligner.confidence), reaching at most one chunk back (the margin's neighbours, and
+            # callers move forward through the chunks (the search, and the confidence pass when it
+            # computes values itself), reaching at most one chunk back (the margin's neighbours, and
             # bead types whose DP rows lag by a few rows)
             self.cache.pop((a, b, chunk - 3), None)
-            self.cache.pop((a, b, chunk + 3), None)
             self.cache[(a, b, chunk)] = hit
         return hit
 

@@ -54,8 +54,8 @@ class AlignConfig:
     # Half-width (in sentences) of the band around the coarse path.
     band: int = 8
     # Give every bead its confidence, the probability that it is cut right (aligner/confidence.py):
-    # one forward-backward pass after the search, about twice the search's own time (9-10 s against
-    # 5.9 s for 50k sentences a side). Off: no
+    # one forward-backward pass after the search, with the search's bead values, about as long as
+    # the search itself (5.7-8.3 s against 4.9-6.3 s for 50k sentences a side). Off: no
     # confidence column values and no uncertain-alignment flags, for bulk corpus runs.
     confidence: bool = True
 

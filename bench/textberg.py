@@ -74,11 +74,11 @@ def main() -> None:
     data = Path(args.data)
     names = [f"test{k}" for k in range(7)] if args.set == "test" else ["dev"]
 
-    from aligner.encoders import get_encoder, model_cache_dir
+    from aligner.encoders import PREPARED_PREFIX, get_encoder, model_cache_dir
     from aligner.pipeline import align_files
 
     cache = model_cache_dir()
-    model_cache = "off" if cache is None else "warm" if any(cache.glob("usem3-prepared-*")) else "cold"
+    model_cache = "off" if cache is None else "warm" if any(cache.glob(f"{PREPARED_PREFIX}*")) else "cold"
     t0 = time.perf_counter()
     encoder = get_encoder(config.encoder)
     t_load = time.perf_counter() - t0
@@ -101,11 +101,6 @@ def main() -> None:
             (Path(args.out) / f"{name}.beads").write_text(format_beads(beads), encoding="utf-8")
     wall = time.perf_counter() - t0
     wall_process = time.perf_counter() - T_START
-    s = score(golds, tests)
-    spread = intervals(golds, tests)
-    versus = compare(golds, tests, [read_beads(Path(args.baseline) / f"{n}.beads") for n in names]) \
-        if args.baseline else None
-
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's, before the floors
 
     floor = floor_stock = float("nan")
@@ -120,6 +115,10 @@ def main() -> None:
     if args.timing_run:
         print(f"TIMING wall={wall:.4f} floor={floor:.4f}")
         return
+    s = score(golds, tests)
+    spread = intervals(golds, tests)
+    versus = compare(golds, tests, [read_beads(Path(args.baseline) / f"{n}.beads") for n in names]) \
+        if args.baseline else None
     if not args.no_floor:
         # the same with usem3's own pure-Python tokenizer (usem3 as shipped; aligner uses C++
         # SentencePiece when installed): the weights are shared, only the tokenizer is swapped
@@ -138,6 +137,7 @@ def main() -> None:
     # (peak memory is this process's only: a child's max RSS starts from its parent's size at the fork)
     timings = [(wall, floor)] + [_timing_run() for _ in range(args.runs - 1)]
     walls = [w for w, _ in timings]
+    floors = [f for _, f in timings]
     ratios = [w / f for w, f in timings]
 
     n_src = sum(max((i for b in g for i in b[0]), default=-1) + 1 for g in golds)
@@ -160,7 +160,6 @@ def main() -> None:
               f"{sure['errors_in_doubt']:.0%} of the errors; {sure['flagged']} beads below "
               f"{sure['flag_below']} "
               f"(uncertain-alignment flags), {sure['flagged_wrong']:.0%} of them wrong")
-    floors = [f for _, f in timings]
     print(f"wall {wall:.2f} s in this process (get_encoder {t_load:.2f} s, the model then loads in the background "
           f"while the first documents are read; whole process {wall_process:.2f} s); "
           f"encode-each-sentence-once floor {floor:.2f} s for {len(set(sentences))} sentences; "
