@@ -35,6 +35,8 @@ _LAZY = {
     "align_files": "aligner.pipeline",
     "write_tsv": "aligner.export.tsv",
     "read_tsv": "aligner.export.tsv",
+    "read_alignment": "aligner.frames",
+    "read_corpus": "aligner.frames",
 }
 
 __all__ = [
@@ -57,6 +59,8 @@ __all__ = [
     "align_files",
     "write_tsv",
     "read_tsv",
+    "read_alignment",
+    "read_corpus",
 ]
 
 

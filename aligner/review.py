@@ -172,7 +172,14 @@ def _listed(items: Sequence[str]) -> str:
     return shown + (f" and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else "")
 
 
-def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path) -> None:
+def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path | str, *,
+                what: str = "workbook", lost: str | None = "rows were deleted") -> None:
+    """Refuse rows that are not the beads of ``truth``: unknown or repeated ids, edited text, missing beads.
+
+    ``what`` names where the rows come from in the messages; ``lost`` ends the
+    message for missing beads, and ``None`` allows them (a DataFrame filtered
+    down to the beads of a corpus).
+    """
     from aligner.export.xlsx import display_text
 
     index = {(ps.name, bead_id(p.bead)): p for ps in truth for p in ps.pairs}
@@ -193,16 +200,16 @@ def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Pat
                 edited.append(f"row {r.row} ({r.pair_id} {side})")
     if unknown:
         raise ReviewMismatchError(f"{path}: {len(unknown)} row(s) whose pair id is not in the alignment: "
-                                  f"{_listed(unknown)}; the workbook belongs to another alignment")
+                                  f"{_listed(unknown)}; the {what} belongs to another alignment")
     if dup:
         raise ReviewMismatchError(f"{path}: pair ids repeated: {_listed(dup)}")
     if edited:
         raise ReviewMismatchError(f"{path}: the text no longer matches the alignment in {_listed(edited)}; "
                                   "put corrections in corrected_target, not in src/tgt")
-    lost = [f"{name} {pid}" for (name, pid) in index if (name, pid) not in seen]
-    if lost:
-        raise ReviewMismatchError(f"{path}: {len(lost)} bead(s) of the alignment are missing from the sheet: "
-                                  f"{_listed(lost)}; rows were deleted")
+    missing = [f"{name} {pid}" for (name, pid) in index if (name, pid) not in seen]
+    if missing and lost is not None:
+        raise ReviewMismatchError(f"{path}: {len(missing)} bead(s) of the alignment are missing from the {what}: "
+                                  f"{_listed(missing)}; {lost}")
 
 
 def _check_alignment_file(snapshot: PairSet, current: PairSet, path: Path) -> None:
@@ -253,8 +260,6 @@ def apply_review(workbook: str | os.PathLike[str],
     workbook's own snapshot is always checked. A workbook without a snapshot
     (rows copied to a new file) needs ``alignments``.
     """
-    from aligner.export.tsv import clean_field
-
     path = Path(workbook)
     wb = _load(path)
     rows = read_review_rows(wb, path)
@@ -301,18 +306,38 @@ def apply_review(workbook: str | os.PathLike[str],
     else:
         result.checked_against.extend(str(ps.source) for ps in current.values())
     _check_rows(rows, truth, path)
+    applied = apply_decisions(rows, truth, path)
+    result.sets, result.audit, result.counts = applied.sets, applied.audit, applied.counts
+    return result
+
+
+def apply_decisions(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path | str) -> ReviewResult:
+    """The beads of ``truth`` after the decisions of ``rows`` (checked by ``_check_rows`` first).
+
+    Rejected pairs are removed, fixes replace the target, decisions and comments
+    are attached. A bead without a row is left out. A decision the bead already
+    carries in ``truth`` (a table written after its review) is kept as it is, not
+    applied a second time.
+    """
+    from aligner.export.tsv import clean_field
 
     by_key = {(r.pair, r.pair_id): r for r in rows}
+    result = ReviewResult(sets=[], audit=[])
     problems: list[str] = []
     counts = {"beads": 0, "accept": 0, "reject": 0, "fix": 0, "undecided": 0, "kept": 0}
     for ps in truth:
         kept: list[AlignedPair] = []
         reviews: dict[str, Review] = {}
         for pair in ps.pairs:
-            counts["beads"] += 1
             pid = bead_id(pair.bead)
-            r = by_key[(ps.name, pid)]
-            decision, new_tgt, problem = _decide(r, pair)
+            r = by_key.get((ps.name, pid))
+            if r is None:
+                continue
+            counts["beads"] += 1
+            if r.decision and r.decision == ps.review(pair).decision and not r.corrected_target:
+                decision, new_tgt, problem = r.decision, None, None
+            else:
+                decision, new_tgt, problem = _decide(r, pair)
             if problem:
                 problems.append(problem)
                 continue

@@ -387,23 +387,31 @@ def write_jsonl(sets: Sequence[PairSet], path: str | os.PathLike[str]) -> None:
                 fh.write(json.dumps(pair_record(ps, pair), ensure_ascii=False) + "\n")
 
 
-def _read_jsonl_groups(path: Path) -> dict[str, _Group]:
+def pair_from_record(rec: Mapping[str, Any], where: str) -> AlignedPair:
+    """The aligned pair of one ``pair_record`` (a JSONL line), or a FormatError naming ``where``."""
     from aligner.export.tsv import parse_confidence
 
+    try:
+        flags = tuple(Flag(code=f["code"], severity=f.get("severity") or "warning",
+                           message=f.get("message", ""), side=f.get("side", "tgt"),
+                           suggestion=f.get("suggestion")) for f in rec.get("flags", []))
+        bead = Bead(tuple(int(i) for i in rec["src_ids"]), tuple(int(i) for i in rec["tgt_ids"]),
+                    float(rec.get("score", 0.0)), parse_confidence(rec.get("confidence"), where))
+        return AlignedPair(bead=bead, src=str(rec["src"]), tgt=str(rec["tgt"]), flags=flags)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise FormatError(f"{where}: not an aligned pair ({err.__class__.__name__}: {err})") from None
+
+
+def _read_jsonl_groups(path: Path) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
     for lineno, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
-            flags = tuple(Flag(code=f["code"], severity=f.get("severity") or "warning",
-                               message=f.get("message", ""), side=f.get("side", "tgt"),
-                               suggestion=f.get("suggestion")) for f in rec.get("flags", []))
-            bead = Bead(tuple(int(i) for i in rec["src_ids"]), tuple(int(i) for i in rec["tgt_ids"]),
-                        float(rec.get("score", 0.0)), parse_confidence(rec.get("confidence"), f"{path}:{lineno}"))
-            pair = AlignedPair(bead=bead, src=str(rec["src"]), tgt=str(rec["tgt"]), flags=flags)
-        except (ValueError, KeyError, TypeError) as err:
+        except ValueError as err:
             raise FormatError(f"{path}:{lineno}: not an aligned pair ({err.__class__.__name__}: {err})") from None
+        pair = pair_from_record(rec, f"{path}:{lineno}")
         gname = str(rec.get("pair") or "")
         g = groups.setdefault(gname, ([], {}, (rec.get("src_lang"), rec.get("tgt_lang"))))
         g[0].append(pair)
@@ -411,7 +419,7 @@ def _read_jsonl_groups(path: Path) -> dict[str, _Group]:
         if decision and decision not in DECISIONS:
             raise FormatError(f"{path}:{lineno}: bad decision {decision!r} (expected {', '.join(DECISIONS)})")
         if decision or rec.get("comment"):
-            g[1][bead_id(bead)] = Review(decision, str(rec.get("comment") or ""))
+            g[1][bead_id(pair.bead)] = Review(decision, str(rec.get("comment") or ""))
     return groups
 
 
@@ -528,7 +536,8 @@ def export(data: Alignment | PairSet | Sequence[AlignedPair] | Sequence[Alignmen
     """Write ``data`` to ``path`` in ``fmt`` (guessed from the extension when None); returns the files written.
 
     ``data`` is one alignment (an ``Alignment``, a ``PairSet`` or a list of
-    ``AlignedPair``) or several (a list of ``Alignment``/``PairSet``).
+    ``AlignedPair``) or several (a list of ``Alignment``/``PairSet``), or a
+    bead DataFrame of ``aligner.frames`` (filtered, for the corpus formats).
     ``fmt``: tsv, bitext, moses, tmx, jsonl, xlsx. ``keep``/``min_score`` narrow
     the corpus formats (bitext, moses, tmx) and are refused for the others,
     which always carry every bead.
@@ -539,6 +548,10 @@ def export(data: Alignment | PairSet | Sequence[AlignedPair] | Sequence[Alignmen
                           f"({', '.join(FORMATS)})")
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+    from aligner.frames import frame_sets, is_frame
+
+    if is_frame(data):  # a bead DataFrame (aligner.frames): checked against the beads it was read from
+        data = frame_sets(data, fmt)  # type: ignore[arg-type]
     sets = _as_sets(data, name=name, src_lang=src_lang, tgt_lang=tgt_lang)
     if fmt in ("tsv", "jsonl", "xlsx") and (keep != "all" or min_score is not None):
         raise FormatError(f"--keep and --min-score select a corpus (bitext, moses, tmx); {fmt} keeps every bead")

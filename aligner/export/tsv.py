@@ -94,7 +94,14 @@ def write_rows(pairs: Iterable[AlignedPair], fh) -> None:  # type: ignore[no-unt
 
 
 def write_tsv(alignment: Alignment | Sequence[AlignedPair], path: str | os.PathLike[str]) -> None:
-    """Write the alignment table atomically."""
+    """Write the alignment table atomically (a DataFrame of ``aligner.frames`` is checked, then written)."""
+    from aligner.frames import is_frame
+
+    if is_frame(alignment):
+        from aligner.export.formats import export
+
+        export(alignment, path, "tsv")
+        return
     pairs = alignment.pairs if isinstance(alignment, Alignment) else alignment
     with atomic_open(path, "w", newline="") as fh:
         write_rows(pairs, fh)
