@@ -20,6 +20,8 @@ A bead frame has one row per bead, in alignment order:
                                  what the reviewer entered, when they entered anything
                                  (decision: a category accept / reject / fix; NaN when empty)
 
+(Write ``frame["flags"]``: ``frame.flags`` is pandas' own ``DataFrame.flags``.)
+
 ``read_corpus`` adds the document pair (``src_doc``, ``tgt_doc``, ``src_lang``,
 ``tgt_lang``) after ``pair``. ``DataFrame.attrs`` holds ``src_lang``,
 ``tgt_lang``, ``signature`` and ``pair`` (None when unknown, or when the pairs
@@ -148,7 +150,7 @@ def sets_frame(sets: Sequence[PairSet], pending: Mapping[tuple[str, str], Review
             cols["tgt"].append(pair.tgt)
             cols["flags"].append(pair.flag_codes)
             cols["severity"].append(worst_severity(pair) or None)
-            cols["repair"].append(pair.repair)
+            cols["repair"].append(pair.repair or None)
             cols["explanation"].append(_explanation(pair))
             if pending is not None:
                 r = pending.get((ps.name, pid))
