@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_export_formats import PAIR, REPAIRED_0, TGT, _doc, make_alignment
-from test_review import _decide, _read
+from test_review import _read, reviewed  # noqa: F401 - the fixture: the workbook test_review decides
 from typer.testing import CliRunner
 
 import aligner
@@ -23,7 +23,6 @@ from aligner.errors import FormatError, ReviewMismatchError
 from aligner.export import export
 from aligner.export.formats import pair_name
 from aligner.export.tsv import clean_field
-from aligner.export.xlsx import write_workbook
 from aligner.qa.catalogue import CATALOGUE, severity_of
 from aligner.types import AlignedPair, Alignment, Bead, Flag
 
@@ -268,36 +267,25 @@ def test_decisions_in_a_frame_apply_like_review_apply(tmp_path: Path) -> None:
 # --- reviewed workbooks and tables ------------------------------------------------------------
 
 
-@pytest.fixture()
-def reviewed(tmp_path: Path) -> Path:
-    book = tmp_path / f"{PAIR}.xlsx"
-    write_workbook(make_alignment(), book)
-    return _decide(book, {
-        "s0/t0": ("fix", None, "took the suggested repair"),
-        "s1/t1": ("accept", None, None),
-        "s3/t3": (None, "@CGTN berichtete es heute.", "URL dropped"),
-        "s4/t4": ("reject", None, "dates differ"),
-    })
-
-
-def test_reviewed_workbook_reads_with_the_reviewers_columns(reviewed: Path, tmp_path: Path) -> None:
-    frame = aligner.read_alignment(reviewed)
+def test_reviewed_workbook_reads_with_the_reviewers_columns(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    book = request.getfixturevalue("reviewed")
+    frame = aligner.read_alignment(book)
     assert list(frame.columns[-3:]) == ["decision", "corrected_target", "comment"]
     assert frame.decision.dtype == "category" and list(frame.decision.cat.categories) == ["accept", "reject", "fix"]
     by_id = frame.set_index("pair_id")
     assert by_id.loc["s4/t4", "decision"] == "reject" and by_id.loc["s4/t4", "comment"] == "dates differ"
-    assert by_id.loc["s3/t3", "corrected_target"] == "@CGTN berichtete es heute."
+    assert by_id.loc["s3/t3", "corrected_target"] == "=@CGTN berichtete es heute."  # typed as a formula
     assert pd.isna(by_id.loc["s3/t3", "decision"]) and pd.isna(by_id.loc["s2/t2", "comment"])
     assert by_id.loc["s3/t3", "tgt"] == TGT[3]  # the aligned target; the correction is its own column
     # reviewer's decisions counted with pandas, per flag
     decided = frame.explode("flags").dropna(subset=["decision"])
     assert decided.groupby("flags").decision.first().to_dict() == {
-        "encoding-damage": "fix", "number-mismatch": "reject"}
+        "encoding-damage": "fix", "number-mismatch": "reject", "omission": "accept"}
 
     # written back, the frame is what 'aligner review apply' makes of the workbook
     ours, theirs = tmp_path / "ours.tsv", tmp_path / "theirs.tsv"
     aligner.write_tsv(frame, ours)
-    result = CliRunner().invoke(app, ["review", "apply", str(reviewed), "-o", str(theirs)])
+    result = CliRunner().invoke(app, ["review", "apply", str(book), "-o", str(theirs)])
     assert result.exit_code == 0, result.output
     assert _read(ours) == _read(theirs)
     assert len(_read(ours)) == 5  # the rejected bead is gone, the fixes applied
@@ -309,12 +297,13 @@ def test_reviewed_workbook_reads_with_the_reviewers_columns(reviewed: Path, tmp_
     assert (tmp_path / "again.tsv").read_bytes() == ours.read_bytes()
 
 
-def test_edited_workbook_is_refused_on_reading(reviewed: Path) -> None:
+def test_edited_workbook_is_refused_on_reading(request: pytest.FixtureRequest) -> None:
     import openpyxl
 
-    wb = openpyxl.load_workbook(reviewed)
+    book = request.getfixturevalue("reviewed")
+    wb = openpyxl.load_workbook(book)
     ws = wb["Alignment"]
     ws.delete_rows(3)
-    wb.save(reviewed)
+    wb.save(book)
     with pytest.raises(ReviewMismatchError, match=r"missing from the workbook: .* s1/t1; rows were deleted"):
-        aligner.read_alignment(reviewed)
+        aligner.read_alignment(book)
