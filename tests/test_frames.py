@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -194,6 +195,20 @@ def test_read_corpus_has_every_bead_of_every_pair_with_summary_counts() -> None:
     per_pair = beads.explode("flags").groupby("pair", observed=True)["flags"].count()
     assert per_pair.to_dict() == flags.sum(axis=1).to_dict()
     assert beads.attrs["signature"] and beads.attrs["src_lang"] == "en" and beads.attrs["tgt_lang"] is None
+
+
+def test_read_corpus_without_summary_json_reads_summary_tsv(tmp_path: Path) -> None:
+    beads, flags, pairs = aligner.read_corpus(ALIGNMENTS)
+    shutil.copytree(ALIGNMENTS, tmp_path / "run")
+    (tmp_path / "run" / "summary.json").unlink()
+    again = aligner.read_corpus(tmp_path / "run")
+    pd.testing.assert_frame_equal(again.beads, beads)
+    pd.testing.assert_frame_equal(again.flags, flags)
+    pd.testing.assert_frame_equal(again.pairs, pairs)
+    assert again.beads.attrs["signature"] is None  # the run's signature is only in summary.json
+    (tmp_path / "run" / "summary.tsv").unlink()
+    with pytest.raises(FormatError, match="no summary.json or summary.tsv"):
+        aligner.read_corpus(tmp_path / "run")
 
 
 def test_committed_tables_and_workbook_read_the_same() -> None:
