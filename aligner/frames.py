@@ -156,7 +156,7 @@ def sets_frame(sets: Sequence[PairSet], pending: Mapping[tuple[str, str], Review
                 r = pending.get((ps.name, pid))
                 decision, corrected, comment = (r.decision, r.corrected_target, r.comment) if r else ("", "", "")
             else:
-                review = ps.review(pair)
+                review = ps.reviews.get(pid, Review())
                 decision, corrected, comment = review.decision, "", review.comment
             cols["decision"].append(decision or None)
             cols["corrected_target"].append(corrected or None)
