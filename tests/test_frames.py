@@ -211,6 +211,18 @@ def test_read_corpus_without_summary_json_reads_summary_tsv(tmp_path: Path) -> N
         aligner.read_corpus(tmp_path / "run")
 
 
+def test_committed_pairs_round_trip_from_their_frames(tmp_path: Path) -> None:
+    for table in sorted(ALIGNMENTS.glob("*__*.tsv")):
+        frame = aligner.read_alignment(table)
+        for fmt in TABLES:
+            out = tmp_path / f"{table.stem}.{fmt}"
+            export(frame, out, fmt)
+            got = aligner.read_alignment(out)
+            pd.testing.assert_frame_equal(got, frame, obj=f"{table.name} as {fmt}")
+            assert (got.attrs["src_lang"], got.attrs["tgt_lang"]) == (frame.attrs["src_lang"], frame.attrs["tgt_lang"])
+        assert (tmp_path / table.name).read_bytes() == table.read_bytes()
+
+
 def test_committed_tables_and_workbook_read_the_same() -> None:
     beads, _, _ = aligner.read_corpus(ALIGNMENTS)
     book = aligner.read_alignment(ALIGNMENTS / "review.xlsx")
