@@ -107,13 +107,13 @@ def _explanation(pair: AlignedPair) -> str | None:
     Grouped because the TSV keeps one entry per code in ``flags`` and reads the
     messages back that way, so the frame of a pair equals the frame of its TSV.
     """
-    from aligner.export.tsv import pair_row
+    from aligner.export.tsv import COLUMNS, pair_row
 
     if not pair.flags:
         return None
     order = pair.flag_codes
     grouped = tuple(sorted(pair.flags, key=lambda f: order.index(f.code)))
-    return pair_row(replace(pair, flags=grouped))[8]
+    return pair_row(replace(pair, flags=grouped))[COLUMNS.index("explanation")]
 
 
 def sets_frame(sets: Sequence[PairSet], pending: Mapping[tuple[str, str], ReviewedRow] | None = None, *,
@@ -242,8 +242,9 @@ def read_alignment(path: str | os.PathLike[str], *, src_lang: str | None = None,
     """An alignment file as a bead frame: the TSV table, our JSONL, or a review workbook (reviewed or not).
 
     Languages and signature come from what the file's reader gives, else the
-    file name (``{srclang}-{tgtlang}__...``), else a ``summary.json`` beside it;
-    ``src_lang``/``tgt_lang`` override them. A workbook is checked as ``review
+    file name (``{srclang}-{tgtlang}__...``) for the languages, else a
+    ``summary.json`` beside it that lists the file (the signature there is the
+    corpus run's); ``src_lang``/``tgt_lang`` override them. A workbook is checked as ``review
     apply`` checks it (rows deleted, pair ids or texts edited are refused); its
     decisions are applied when the frame is written.
     """
