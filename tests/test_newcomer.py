@@ -161,6 +161,17 @@ def test_check_and_export_refuse_to_write_over_an_input(pair, seed_table, tmp_pa
     assert _snapshot(en, de, table) == before and named.read_bytes() == seed_table.read_bytes()
 
 
+def test_review_apply_refuses_to_write_over_the_workbook(tmp_path):
+    book = tmp_path / "book.xlsx"
+    shutil.copy(next((REPO / "alignments").glob("en-de__*.xlsx")), book)
+    before = book.read_bytes()
+    for args in (("-o", book), ("-o", tmp_path / "final.tsv", "--audit", book)):
+        result = run("review", "apply", book, *args)
+        assert (result.exit_code, result.stderr.splitlines()) == (
+            2, [f"error: {book}: refusing to overwrite the input {book}; give another output path"])
+    assert book.read_bytes() == before and not (tmp_path / "final.tsv").exists()
+
+
 def test_an_existing_file_of_another_kind_is_not_overwritten_without_force(pair, seed_table, tmp_path):
     en, de = pair
     notes = tmp_path / "notes.tmx"

@@ -39,14 +39,14 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.live and not self.quiet:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as RichProgress
 
             self._rich = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(), TimeElapsedColumn(),
+                                      TextColumn("{task.fields[n]}"), TimeElapsedColumn(),
                                       console=self.console or Console(stderr=True), transient=True)
             self._rich.start()
-            self._task = self._rich.add_task("starting", total=None)
+            self._task = self._rich.add_task("starting", total=None, n="")
         return self
 
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None) -> None:
@@ -60,7 +60,7 @@ class Progress:
             return
         self._last_step = what
         if self._rich is not None:
-            self._rich.update(self._task, description=what, total=None, completed=0)
+            self._rich.update(self._task, description=what, total=None, completed=0, n="")
         else:
             self._plain(f"{what}...")
 
@@ -69,7 +69,7 @@ class Progress:
         if self.quiet:
             return
         if self._rich is not None:
-            self._rich.update(self._task, description=what, total=total, completed=done)
+            self._rich.update(self._task, description=what, total=total, completed=done, n=f"{done}/{total}")
             return
         now = time.monotonic()
         if what != self._last_step or done == total or now - self._last_plain >= PLAIN_EVERY:
