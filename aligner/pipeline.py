@@ -96,7 +96,7 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     src_text, tgt_text = read_text(src_path), read_text(tgt_path)
     encoder = encoder or get_encoder(config.encoder)
     if progress:
-        progress("reading documents")
+        progress("splitting documents (the model loads meanwhile)")
     src = make_document(src_text, Path(src_path).stem,
                         doc_config if src_lang is None else _with_lang(doc_config, src_lang), path=str(src_path))
     tgt = make_document(tgt_text, Path(tgt_path).stem,

@@ -98,7 +98,8 @@ def align_cmd(
     config = align_config(encoder, **knobs)
     dc = doc_config(languages, presplit=presplit)
     fmt = (fmt or _format_from(out)).lower()
-    guard_output(out, (src, tgt), fmt, force)
+    if fmt != "moses":  # moses writes OUT.{src} and OUT.{tgt}, checked once the languages are known
+        guard_output(out, (src, tgt), fmt, force)
     warn_if_same(src, tgt)
     with Progress(quiet) as show:
         alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,

@@ -46,7 +46,7 @@ def usage_piece(param: Any) -> str:
 
 
 def _default(param: Any, ctx: Any) -> str | None:
-    if param.required or param.param_type_name != "option" and param.default is None:
+    if param.required or (param.param_type_name != "option" and param.default is None):
         return None
     shown = getattr(param, "show_default", True)
     if isinstance(shown, str):
