@@ -135,3 +135,9 @@ class DocConfig:
     min_confidence: float = 0.6
     # Letters a paragraph needs before lingua is asked at all (shorter ones take a neighbour's language).
     min_letters: int = 8
+
+    def __post_init__(self) -> None:
+        # Language codes are case-insensitive (--src-lang EN): kept in lower case, as lingua's codes compare.
+        object.__setattr__(self, "languages", tuple(code.strip().lower() for code in self.languages))
+        if self.lang is not None:
+            object.__setattr__(self, "lang", self.lang.strip().lower())

@@ -99,6 +99,9 @@ def ingest(paths: Sequence[str | os.PathLike[str]], corpus_dir: str | os.PathLik
 def corpus_documents(corpus_dir: str | os.PathLike[str], config: DocConfig = DocConfig()) -> list[Document]:
     """Every ``<lang>/*.txt`` under the corpus, read with its folder's language."""
     root = Path(corpus_dir)
+    if root.is_file():
+        raise InputError(f"{root}: is a file, not a corpus folder (<lang>/*.txt); to align two files: "
+                         "aligner align SRC TGT -o OUT")
     if not root.is_dir():
         raise InputError(f"{root}: no such corpus folder (run 'aligner ingest FILE... --corpus {root}' first)")
     docs = []
@@ -159,7 +162,11 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
 
     out = Path(out_dir)
     encoder = get_encoder(config.encoder)  # its model loads in the background while the documents are read
+    if progress:
+        progress(0, 0, "reading documents")  # total 0: not known yet
     docs = corpus_documents(corpus_dir, doc_config)
+    if progress:
+        progress(0, 0, "pairing documents")
     pairs = pair_documents(docs, encoder, min_similarity)
     results: list[PairResult] = []
     alignments: list[Alignment] = []

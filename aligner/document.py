@@ -63,6 +63,9 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         else:
             segments.extend(_segments(para, doc_lang, len(segments)))
     if not segments:
+        found = sorted({e.lang for e in exclusions if e.reason == "other-language" and e.lang})
+        if config.lang and found:  # the language was given, and the text is in another
+            raise LanguageError(f"{name}: its text is in {', '.join(found)}, not in {doc_lang} (the language given)")
         raise LanguageError(f"{name}: no text in {doc_lang} left to align")
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),

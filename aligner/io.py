@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -101,3 +101,22 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     with atomic_open(path, "wb", encoding=None, newline=None) as fh:
         fh.write(data)
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when ``a`` and ``b`` name one file: equal after resolving symlinks and ``..``, or hard links."""
+    pa, pb = Path(a), Path(b)
+    try:
+        return pa.resolve() == pb.resolve() or (pa.exists() and pb.exists() and os.path.samefile(pa, pb))
+    except OSError:
+        return False
+
+
+def check_output(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Refuse an output path that is a folder or that names one of ``inputs`` (raw input is never written)."""
+    target = Path(out)
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder; give a file name for the output")
+    for source in inputs:
+        if same_file(target, source):
+            raise InputError(f"{target}: refusing to overwrite the input {source}; give another output path")

@@ -51,8 +51,12 @@ def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignCon
     """Align two Documents; with ``qa`` (default) the QA stage fills every pair's flags."""
     enc = encoder or get_encoder(config.encoder)
     config = config.for_languages(src.lang, tgt.lang)
+    if progress:
+        progress("encoding sentences")
     src_w = windows(src, enc, config.max_merge)
     tgt_w = windows(tgt, enc, config.max_merge)
+    if progress:
+        progress("aligning")
     beads = align_windows(src_w, tgt_w, config, progress)
     pairs = tuple(
         AlignedPair(bead=b,
@@ -63,6 +67,8 @@ def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignCon
     alignment = Alignment(src=src, tgt=tgt, pairs=pairs, signature=signature(config, enc),
                           meta={"config": config.as_dict(), "encoder": enc.name})
     if qa:
+        if progress:
+            progress("checking")
         alignment = run_qa(alignment)
     return alignment
 
@@ -79,7 +85,8 @@ def run_qa(alignment: Alignment) -> Alignment:
 def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str], *,
                 config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(),
                 src_lang: str | None = None, tgt_lang: str | None = None,
-                encoder: Encoder | None = None, qa: bool = True) -> Alignment:
+                encoder: Encoder | None = None, qa: bool = True,
+                progress: Callable[[str], None] | None = None) -> Alignment:
     """Read, split and align two text files.
 
     Both files are read (and refused if unreadable, binary or not UTF-8) before
@@ -88,11 +95,13 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     """
     src_text, tgt_text = read_text(src_path), read_text(tgt_path)
     encoder = encoder or get_encoder(config.encoder)
+    if progress:
+        progress("splitting documents (the model loads meanwhile)")
     src = make_document(src_text, Path(src_path).stem,
                         doc_config if src_lang is None else _with_lang(doc_config, src_lang), path=str(src_path))
     tgt = make_document(tgt_text, Path(tgt_path).stem,
                         doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang), path=str(tgt_path))
-    return align_documents(src, tgt, config, encoder, qa=qa)
+    return align_documents(src, tgt, config, encoder, qa=qa, progress=progress)
 
 
 def _with_lang(config: DocConfig, lang: str) -> DocConfig:

@@ -43,10 +43,14 @@ def main() -> None:
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
-    """click's ClickException, from click itself and from the copy newer typer versions vendor."""
-    import click
+    """click's ClickException, from click itself (when installed) and from the copy newer typer versions vendor."""
+    found: list[type[Exception]] = []
+    try:
+        import click
 
-    found: list[type[Exception]] = [click.ClickException]
+        found.append(click.ClickException)
+    except ImportError:
+        pass
     vendored = getattr(getattr(getattr(typer, "_click", None), "exceptions", None), "ClickException", None)
     if vendored is not None:
         found.append(vendored)
@@ -54,9 +58,14 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 
 
 def _aborts() -> tuple[type[BaseException], ...]:
-    import click
+    found: list[type[BaseException]] = [typer.Abort]
+    try:
+        import click
 
-    return (click.exceptions.Abort, typer.Abort)
+        found.append(click.exceptions.Abort)
+    except ImportError:
+        pass
+    return tuple(found)
 
 
 __all__ = ["app", "main"]

@@ -16,7 +16,10 @@ from typing import Any, TypeVar
 
 import typer
 
+from aligner.cli.help import Command, Group
 from aligner.errors import AlignerError
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="aligner",
@@ -24,7 +27,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Group,
+    context_settings=CONTEXT,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from aligner import __version__
+
+        typer.echo(f"aligner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Align translations sentence by sentence, flag what differs, export corpora and review workbooks."""
+
+
+def subcommands(name: str, help: str) -> typer.Typer:
+    """A command group under ``aligner`` (``aligner review apply``), with the same help pages."""
+    group = typer.Typer(name=name, help=help, no_args_is_help=True, add_completion=False,
+                        pretty_exceptions_enable=False, cls=Group, context_settings=CONTEXT)
+    app.add_typer(group, name=name)
+    return group
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +81,7 @@ def command(name: str | None = None, *, group: typer.Typer | None = None, **kwar
                 sys.stderr.close()
                 raise typer.Exit(0) from None
 
-        (group or app).command(name, **kwargs)(wrapper)
+        (group or app).command(name, cls=Command, **kwargs)(wrapper)
         return fn
 
     return decorate

