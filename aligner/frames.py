@@ -310,6 +310,8 @@ def read_corpus(folder: str | os.PathLike[str]) -> CorpusFrames:
                                  signature=ps.signature or run_signature), e))
     sets = [ps for ps, _ in read]
     beads = sets_frame(sets, documents=True)
+    # each pair's TSV carries its own signature (language pairs adjust settings); attrs keep the run's
+    beads.attrs["signature"] = beads.attrs.get("signature") or run_signature
     names = [ps.name for ps in sets]
     flags = flag_counts(beads)
     pairs = pd.DataFrame({
@@ -322,6 +324,7 @@ def read_corpus(folder: str | os.PathLike[str]) -> CorpusFrames:
         "flagged": [sum(1 for p in ps.pairs if p.flags) for ps in sets],
         "mean_score": [float(e["mean_score"]) for _, e in read],
         "file": [e["file"] for _, e in read],
+        "signature": [ps.signature for ps in sets],
     }, index=pd.Index(names, name="pair"))
     return CorpusFrames(beads, flags, pairs)
 

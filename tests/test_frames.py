@@ -188,6 +188,7 @@ def test_read_corpus_has_every_bead_of_every_pair_with_summary_counts() -> None:
         assert pairs.loc[name, "similarity"] == float(r["similarity"])
         # every row is the TSV's row, in order (read with csv, independently of aligner's reader)
         with (ALIGNMENTS / r["file"]).open(encoding="utf-8", newline="") as fh:
+            assert fh.readline().startswith("# aligner\t")  # the line that carries languages and signature
             table = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
         assert rows.src.tolist() == [t["src"] for t in table] and rows.tgt.tolist() == [t["tgt"] for t in table]
         assert [",".join(map(str, ids)) for ids in rows.tgt_ids] == [t["tgt_ids"] for t in table]

@@ -33,6 +33,7 @@ def test_readme_pandas_example_exports_the_clean_beads(tmp_path: Path) -> None:
     # the same selection made with csv from the en-de table: confidence >= 0.95, no error flag, both sides
     (table,) = (tmp_path / "alignments").glob("en-de__*.tsv")
     with table.open(encoding="utf-8", newline="") as fh:
+        assert fh.readline().startswith("# aligner\t")  # the line that carries languages and signature
         rows = [r for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
                 if r["confidence"] and float(r["confidence"]) >= 0.95 and r["src"] and r["tgt"]
                 and not any(severity_of(c) == "error" for c in r["flags"].split(";") if c)]
