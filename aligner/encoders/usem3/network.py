@@ -62,8 +62,8 @@ def _batch(network: Any, group: list[list[int]], n_tokens: int, out: np.ndarray,
 def _long(network: Any, ids: list[int]) -> np.ndarray:
     """The pooled sums of one very long text, piece by piece (3, dim).
 
-    The token network needs ~20 KB per token at once (4 GB for a 1 MB text without a
-    sentence end). A token's features depend only on the 4 tokens on each side, so each
+    The token network needs ~20 KB per token at once, so a long text without a sentence
+    end would need gigabytes. A token's features depend only on the 4 tokens on each side, so each
     piece is run with CONTEXT tokens of its neighbours around it and only its own tokens
     are summed: the same sums, in memory bounded by LONG_TOKENS.
     """

