@@ -43,7 +43,8 @@ TEMPERATURE = 0.05
 def _logsumexp(x: np.ndarray) -> np.ndarray:
     """log(sum(exp(x), axis=0)), shifted by the column maximum (all-NEG columns stay about NEG)."""
     top = x.max(axis=0)
-    return top + np.log(np.exp(x - top).sum(axis=0))
+    total: np.ndarray = top + np.log(np.exp(x - top).sum(axis=0))
+    return total
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]],

@@ -179,7 +179,8 @@ class SimBlocks:
 def _mean2(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Mean of the present values of two (values, present) pairs; 0 where neither is present."""
     count = x[1].astype(np.float64) + y[1]
-    return (x[0] + y[0]) / np.maximum(count, 1.0)
+    mean: np.ndarray = (x[0] + y[0]) / np.maximum(count, 1.0)
+    return mean
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,8 @@ class Ring:
         cols = self.offsets[:width][None, :] + shifts[:, None]
         np.minimum(np.maximum(cols, 0, out=cols), self.last, out=cols)  # (np.clip costs more than both)
         slots = (rows % self.rows)[:, None]
-        return self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
+        cells: np.ndarray = self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
+        return cells
 
 
 def aligned_types(config: AlignConfig, src: Windows, tgt: Windows) -> list[tuple[int, int]]:
