@@ -11,7 +11,19 @@ NLTK load only when a stage that needs them runs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aligner._lazy import lazy_attributes
+
+if TYPE_CHECKING:  # the real types for type checkers; at run time the names load lazily (below)
+    from aligner.config import AlignConfig, DocConfig
+    from aligner.document import make_document, read_document
+    from aligner.encoders import get_encoder
+    from aligner.errors import AlignerError
+    from aligner.export.tsv import read_tsv, write_tsv
+    from aligner.langid import detect_language
+    from aligner.pipeline import align_documents, align_files
+    from aligner.types import AlignedPair, Alignment, Bead, Document, Exclusion, Flag, Segment
 
 __version__ = "0.1.0"
 
@@ -64,4 +76,5 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
+if not TYPE_CHECKING:  # (hidden from type checkers, which would take any unknown name for this Any)
+    __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -8,20 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.align import (
-    CHUNK,
-    NEG,
-    Windows,
-    _bead_values,
-    _coarse_windows,
-    _Scoring,
-    _windows_full,
-    align_windows,
-    band_around,
-    bead_types,
-)
+from aligner.align import CHUNK, NEG, TEMPERATURE, Windows, align_windows, band_around, bead_types
+from aligner.align.lattice import Scoring, bead_values, full_band
+from aligner.align.search import coarse_band
 from aligner.config import AlignConfig, DocConfig
-from aligner.confidence import TEMPERATURE
 from aligner.evaluate import read_beads
 from aligner.qa.checks import check_pairs
 from aligner.types import AlignedPair, Bead
@@ -41,12 +31,12 @@ def _value_tables(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarra
                   hi: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
     """The search's value of every a-b bead, by the cell (i, j) it ends at (NEG where none)."""
     n, m = src.n, tgt.n
-    scoring = _Scoring.of(src, tgt, lo, hi, config)
+    scoring = Scoring.of(src, tgt, lo, hi, config)
     value = {}
     for a, b in bead_types(config.max_merge, config.max_bead):
         if a and b:
             value[(a, b)] = np.full((n + 1, m + 1), NEG)
-            value[(a, b)][a:, b:] = _bead_values(scoring, config, a, b, range(a, n + 1), range(b, m + 1))
+            value[(a, b)][a:, b:] = bead_values(scoring, config, a, b, range(a, n + 1), range(b, m + 1))
     return value
 
 
@@ -54,7 +44,7 @@ def _brute_force(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[dict[
     """Posterior of every bead (as (src ids, tgt ids)) by listing every path, with the search's scores;
     and the beads of the best path."""
     n, m = src.n, tgt.n
-    value = _value_tables(src, tgt, config, *_windows_full(n, m))
+    value = _value_tables(src, tgt, config, *full_band(n, m))
     types = list(value)
     paths: list[tuple[float, list[tuple]]] = []
 
@@ -185,7 +175,7 @@ def test_confidence_over_several_chunks_of_rows_and_a_narrow_band_matches_a_cell
     path = [(len(b.src), len(b.tgt)) for b in beads]
     assert {(1, 0), (2, 1)} <= set(path) and src.n > 2 * CHUNK  # gaps, merges, and three blocks of rows
     got = [b.confidence for b in beads]
-    search = _coarse_windows(src, tgt, config)  # the band the search worked in
+    search = coarse_band(src, tgt, config)  # the band the search worked in
     assert any(search[0] > band_around(path, src.n, tgt.n, config.band)[0])  # and it cuts the path's band
     want = _per_cell(src, tgt, config, path, search)
     assert got == pytest.approx(want, abs=1e-9)

