@@ -9,6 +9,7 @@ from zipfile import ZipFile
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from test_export_formats import PAIR, SRC, TGT, make_alignment
 
 from aligner.errors import AlignerError, FormatError
@@ -38,10 +39,12 @@ def test_workbook_opens_on_the_alignment_sheet_with_review_tools(book: Path) -> 
     assert ws.auto_filter.ref == f"A1:P{1 + 6}"
     dvs = ws.data_validations.dataValidation
     assert len(dvs) == 1 and dvs[0].type == "list" and dvs[0].formula1 == '"accept,reject,fix"'
-    assert str(dvs[0].sqref) == "N2:N7"
+    letter = {h: get_column_letter(i + 1) for i, h in enumerate(HEADERS)}
+    assert str(dvs[0].sqref) == f"{letter['decision']}2:{letter['decision']}7"
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
-    assert sorted(r.formula[0] for r in rules) == ['$H2="error"', '$H2="info"', '$H2="warning"']
-    assert ws.column_dimensions["J"].width > 40 and ws["J2"].alignment.wrap_text
+    sev = letter["severity"]
+    assert sorted(r.formula[0] for r in rules) == [f'${sev}2="error"', f'${sev}2="info"', f'${sev}2="warning"']
+    assert ws[f"{letter['src']}2"].alignment.wrap_text and ws[f"{letter['tgt']}2"].alignment.wrap_text
 
 
 def test_rows_carry_ids_flags_repairs_and_severity(book: Path) -> None:

@@ -17,7 +17,7 @@ from aligner.cli import app
 from aligner.errors import FormatError, ReviewMismatchError
 from aligner.export.formats import export
 from aligner.export.tsv import COLUMNS
-from aligner.export.xlsx import write_workbook
+from aligner.export.xlsx import HEADERS, write_workbook
 from aligner.review import apply_review
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,7 +109,7 @@ def test_sorted_rows_apply_the_same(reviewed: Path, tmp_path: Path) -> None:
 
 def test_edited_text_or_deleted_rows_are_refused(reviewed: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(reviewed)
-    wb["Alignment"]["K3"] = "Jemand hat den Zieltext direkt geändert."
+    wb["Alignment"].cell(row=3, column=HEADERS.index("tgt") + 1).value = "Jemand hat den Zieltext direkt geändert."
     wb.save(tmp_path / "edited.xlsx")
     result = CliRunner().invoke(app, ["review", "apply", str(tmp_path / "edited.xlsx"), "-o",
                                       str(tmp_path / "f.tsv")])

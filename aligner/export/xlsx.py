@@ -14,6 +14,13 @@ Layout (why):
   ``severity`` column is itself the filter to the flagged rows.
 * Reviewer columns ``decision`` (drop-down accept / reject / fix),
   ``corrected_target``, ``comment``, with a header of their own colour.
+* Printing (``_print_setup``): landscape, one page wide, the header row on
+  every page, grid lines, "sheet, page n of N" in the footer. Only the
+  columns a reviewer reads and decides on are printed (the first ``PRINTED``
+  of ``COLUMNS``), at widths that keep the text at 9 pt or more on Letter or
+  A4 and long enough rows that no text is cut; ids and figures follow them
+  on screen. A workbook of one pair prints the pair's name once, as the page
+  header, instead of in every row.
 * A hidden sheet "_aligner" keeps the exported beads as JSON. ``review apply``
   uses it to refuse a workbook whose ids or texts were changed, and to rebuild
   the corpus exactly (a spreadsheet is allowed to reformat numbers, not text).
@@ -53,25 +60,34 @@ SUMMARY = "Summary"
 ALIGNMENT = "Alignment"
 SNAPSHOT = "_aligner"
 SNAPSHOT_FORMAT = 1
-# The Alignment sheet's columns: (header, width in characters, wrapped)
-COLUMNS: tuple[tuple[str, int, bool], ...] = (
-    ("pair", 22, False),
-    ("pair_id", 11, False),
-    ("src_ids", 8, False),
-    ("tgt_ids", 8, False),
+# The Alignment sheet's columns: (header, width in characters, wrapped). The first PRINTED of them are what
+# a reviewer reads and decides on, and the only ones printed; the rest (ids and figures the reviewer can sort
+# or filter by, and that pair_id and explanation already say in words) follow them on screen.
+COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("pair", 11, True),
+    ("pair_id", 8, True),
+    ("severity", 8.5, False),
+    ("src", 23, True),
+    ("tgt", 23, True),
+    ("explanation", 17, True),
+    ("decision", 9, False),
+    ("corrected_target", 16, True),
+    ("comment", 9, True),
+    ("repair", 24, True),
+    ("flags", 18, True),
     ("type", 6, False),
     ("score", 7, False),
     ("confidence", 11, False),
-    ("severity", 9, False),
-    ("flags", 18, True),
-    ("src", 55, True),
-    ("tgt", 55, True),
-    ("repair", 40, True),
-    ("explanation", 45, True),
-    ("decision", 10, False),
-    ("corrected_target", 45, True),
-    ("comment", 30, True),
+    ("src_ids", 8, False),
+    ("tgt_ids", 8, False),
 )
+PRINTED = 9
+# Summary: widths of the name columns, which wrap (every other column is a count under an upright header)
+SUMMARY_WIDTHS = {"pair": 15, "source": 13, "target": 13}
+SUMMARY_COUNT_WIDTH = 3.3  # up to three digits
+SUMMARY_MEAN_WIDTH = 5.5  # "0.78"
+SUMMARY_LANGUAGES_WIDTH = 7  # "en → de"
+SUMMARY_COLUMNS = tuple((h, w, True) for h, w in SUMMARY_WIDTHS.items())
 REVIEWER_COLUMNS = ("decision", "corrected_target", "comment")
 HEADERS = tuple(c[0] for c in COLUMNS)
 # severity -> (fill, font colour): the usual red / amber / blue of spreadsheet highlighting
@@ -204,12 +220,17 @@ def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
         c = ws.cell(row=1, column=col[h], value=h)
         c.font = Font(name="Calibri", bold=True, color="FFFFFF")
         c.fill = review_fill if h in REVIEWER_COLUMNS else head_fill
-        c.alignment = CellAlign(vertical="center", wrap_text=False)
+        c.alignment = CellAlign(vertical="center", wrap_text=True)
         c.border = bottom
         ws.column_dimensions[get_column_letter(col[h])].width = width
+    ws.row_dimensions[1].height = 30  # room for a header that wraps in its narrow column
     top = CellAlign(vertical="top", wrap_text=False)
     wrap = CellAlign(vertical="top", wrap_text=True)
-    wrapped = {h for h, _, w in COLUMNS if w}
+    # One pair: its name is the same on every row, so it is printed once, in the page header, and its
+    # column neither wraps nor makes rows taller. Several pairs: each row shows its pair, wrapped.
+    one_pair = len(sets) == 1
+    columns = [c for c in COLUMNS if not (one_pair and c[0] == "pair")]
+    wrapped = {h for h, _, w in columns if w}
     row = 1
     for ps in sets:
         for pair in ps.pairs:
@@ -238,7 +259,7 @@ def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
                 else:
                     cell = ws.cell(row=row, column=col[h])
                 cell.alignment = wrap if h in wrapped else top
-            ws.row_dimensions[row].height = _row_height(values)
+            ws.row_dimensions[row].height = _row_height(values, columns)
             score = ws.cell(row=row, column=col["score"], value=round(pair.bead.score, 4))
             score.number_format = "0.00"
             score.alignment = top
@@ -266,30 +287,53 @@ def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
         letter = get_column_letter(col["decision"])
         dv.add(f"{letter}2:{letter}{row}")
         ws.add_data_validation(dv)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    first = get_column_letter(col["pair_id"] if one_pair else col["pair"])
+    _print_setup(ws, f"{first}1:{get_column_letter(PRINTED)}{max(row, 1)}", title_rows="1:1")
+    if one_pair:
+        ws.oddHeader.center.text = sets[0].name.replace("&", "&&")
 
 
-def _row_height(values: dict[str, Any]) -> float:
+def _row_height(values: dict[str, Any], columns: Sequence[tuple[str, float, bool]] = COLUMNS) -> float:
     """Points for a row whose wrapped cells hold ``values``.
 
     Neither openpyxl nor LibreOffice's XLSX import sizes rows to wrapped text,
-    so without this every long sentence is cut to one line. We estimate lines
-    from the column width (about 1.1 characters of a proportional font per
-    width unit, measured with DejaVu Sans) and cap at 12 lines.
+    so without this every long sentence is cut to one line. We estimate the
+    lines of each wrapped cell (``_wrapped_lines``) and cap at 36 lines (a row must fit on one printed page).
     """
-    import math
-
     lines = 1
-    for h, width, wrapped in COLUMNS:
+    for h, width, wrapped in columns:
         text = values.get(h) or ""
         if wrapped and text:
-            per_line = max(int(width * 1.1), 1)
-            lines = max(lines, sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n")))
-    return 15.0 * min(lines, 12)
+            lines = max(lines, _wrapped_lines(str(text), width))
+    return 15.0 * min(lines, 36)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` characters wide.
+
+    A spreadsheet breaks lines after spaces and hyphens, so we fill lines
+    greedily with the pieces between those breaks; a line holds about 1.15
+    characters of a proportional font per width unit (measured with DejaVu
+    Sans, the widest of the fonts LibreOffice falls back on for Calibri).
+    """
+    import math
+    import re
+
+    per_line = max(int(width * 1.15), 1)
+    lines = 0
+    for part in text.split("\n"):
+        used = 0
+        lines += 1
+        for piece in re.findall(r"[^\s-]*[\s-]|[^\s-]+", part):
+            size = len(piece.rstrip())
+            if used and used + size > per_line:
+                lines, used = lines + 1, 0
+            if size > per_line:  # a word longer than the line is broken inside
+                lines += math.ceil(size / per_line) - 1
+                used = size % per_line
+            else:
+                used += len(piece)
+    return lines
 
 
 def _summary_rows(sets: Sequence[PairSet]) -> tuple[list[str], list[list[Any]]]:
@@ -328,8 +372,16 @@ def _fill_summary(ws: Any, sets: Sequence[PairSet]) -> None:
     n_beads = sum(len(ps.pairs) for ps in sets)
     n_flagged = sum(1 for ps in sets for p in ps.pairs if p.flags)
     ws.cell(row=1, column=1, value="Alignment review").font = Font(name="Calibri", bold=True, size=14)
-    ws.cell(row=2, column=1, value=f"{len(sets)} document pair(s), {n_beads} beads, {n_flagged} flagged. "
-                                   f"Review them on the '{ALIGNMENT}' sheet: filter 'severity' to the flagged rows.")
+    span = max(len(header), 8)  # the table's width: the lines of text and the legend span it
+
+    def line(row: int, text: str) -> None:
+        """One line of prose across the table's width, wrapped if it is longer."""
+        ws.cell(row=row, column=1, value=text).alignment = CellAlign(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+        ws.row_dimensions[row].height = _row_height({"line": text}, (("line", _summary_width(header), True),))
+
+    line(2, f"{len(sets)} document pair(s), {n_beads} beads, {n_flagged} flagged. "
+            f"Review them on the '{ALIGNMENT}' sheet: filter 'severity' to the flagged rows.")
     head_fill = PatternFill("solid", fgColor="305496")
     r = 4
     for j, h in enumerate(header, start=1):
@@ -345,30 +397,41 @@ def _fill_summary(ws: Any, sets: Sequence[PairSet]) -> None:
             else:
                 ws.cell(row=r, column=j, value=v)
         ws.cell(row=r, column=len(header)).number_format = "0.00"
-    widths = {"pair": 52, "source": 24, "target": 24, "languages": 10}
+    # Names wrap in their columns; the counts get narrow columns under headers turned upright, so that
+    # the whole table fits a landscape page at a legible size (see _print_setup).
     for j, h in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = widths.get(h, max(7, min(len(h) + 2, 16)))
-    ws.row_dimensions[4].height = 30
+        width = _summary_width([h])
+        ws.column_dimensions[get_column_letter(j)].width = width
+        if h not in SUMMARY_WIDTHS:
+            ws.cell(row=4, column=j).alignment = CellAlign(text_rotation=90, vertical="bottom", horizontal="center")
+    ws.row_dimensions[4].height = 7.0 * max(len(h) for h in header) + 6
+    for k, row in enumerate(rows, start=5):
+        ws.row_dimensions[k].height = _row_height(dict(zip(header, row)), SUMMARY_COLUMNS)
+        for j, h in enumerate(header, start=1):
+            ws.cell(row=k, column=j).alignment = CellAlign(wrap_text=h in SUMMARY_WIDTHS, vertical="top")
     r += 2
     ws.cell(row=r, column=1, value="Flag codes").font = Font(name="Calibri", bold=True, size=12)
     r += 1
-    for j, h in enumerate(("code", "severity", "meaning"), start=1):
-        c = ws.cell(row=r, column=j, value=h)
+    # code across the first two columns (the longest code is wider than one), meaning across the rest
+    spans = ((1, 2), (3, 3), (4, span))
+    for (start, end), h in zip(spans, ("code", "severity", "meaning")):
+        c = ws.cell(row=r, column=start, value=h)
         c.font = Font(name="Calibri", bold=True, color="FFFFFF")
         c.fill = head_fill
-    span = max(len(header), 8)  # the meaning cell spans the table's width, so its colour does too
-    ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=span)
+        if end > start:
+            ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=end)
     for code, (severity, meaning) in CATALOGUE.items():
         r += 1
         fill, font = SEVERITY_STYLE[severity]
-        for j, v in enumerate((code, severity, meaning), start=1):
-            c = _put_text(ws, r, j, v)
+        for (start, end), v in zip(spans, (code, severity, meaning)):
+            c = _put_text(ws, r, start, v)
             c.fill = PatternFill("solid", fgColor=fill)
             c.font = Font(name="Calibri", color=font)
-        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=span)
+            if end > start:
+                ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=end)
     r += 2
     ws.cell(row=r, column=1, value="How to review").font = Font(name="Calibri", bold=True, size=12)
-    for line in (
+    for text in (
         "decision: accept keeps the pair as it is; reject drops it from the corpus; "
         "fix replaces the target with corrected_target (or, if that is empty, with the suggested repair).",
         "corrected_target: the target as it should read. comment: anything for the record.",
@@ -376,12 +439,36 @@ def _fill_summary(ws: Any, sets: Sequence[PairSet]) -> None:
         "Then: aligner review apply THIS.xlsx -o final.tsv",
     ):
         r += 1
-        ws.cell(row=r, column=1, value=line)
+        line(r, text)
     ws.freeze_panes = "B5"
+    _print_setup(ws, f"A1:{get_column_letter(span)}{r}", title_rows=None)
+
+
+def _print_setup(ws: Any, area: str, title_rows: str | None) -> None:
+    """Print ``area`` landscape, one page wide, with narrow margins, the header rows on every page and a footer.
+
+    The columns in ``area`` are sized so that fitting them to the width of a
+    landscape Letter or A4 page keeps 11 pt text at 9 pt or more.
+    """
+    from openpyxl.worksheet.page import PageMargins
+
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.print_area = area
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.print_options.gridLines = True  # cell borders on paper, so neighbouring texts never run together
+    ws.oddFooter.center.text = "&A, page &P of &N"
+
+
+def _summary_width(header: Sequence[str]) -> float:
+    """The Summary table's width in characters."""
+    return sum(SUMMARY_WIDTHS.get(h, SUMMARY_MEAN_WIDTH if h == "mean score" else SUMMARY_LANGUAGES_WIDTH
+                                   if h == "languages" else SUMMARY_COUNT_WIDTH)
+               for h in header)
 
 
 def _fill_snapshot(ws: Any, sets: Sequence[PairSet]) -> None:
