@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from aligner.encoders.memo import Memo, normalise, remember, runs_by_joining
-from aligner.encoders.usem3 import adapter, network
+import aligner.encoders.usem3.adapter as adapter
+import aligner.encoders.usem3.network as network
 from aligner.encoders.usem3.tokenizer import sentencepiece_tokenizer
 from aligner.encoders.usem3.weights import load_network
 

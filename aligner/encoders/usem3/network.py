@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from aligner.encoders.usem3 import adapter
+import aligner.encoders.usem3.adapter as adapter
 
 LONG_TOKENS = 4096  # a longer text goes through the token network in pieces of this many tokens
 CONTEXT = 8  # tokens of context on each side of a piece (the two n-gram layers reach 2 + 2 = 4)

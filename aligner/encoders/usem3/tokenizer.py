@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aligner.encoders.usem3 import adapter
+import aligner.encoders.usem3.adapter as adapter
 
 
 class SentencePieceTokenizer:

