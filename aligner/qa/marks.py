@@ -210,8 +210,7 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             run.append(events[j])
             j += 1
         closing = run[-len(stack):] if len(run) >= len(stack) else run
-        # a candidate followed by a lower-case word mid-quote is an apostrophe, not the close
-        for cpos, cwhat in reversed(closing):
+        for cpos, cwhat in closing:  # the first closes the innermost
             opos, depth = stack.pop()
             level = depth + (1 if double_kept else 0)
             o, c = (style[0], style[1]) if level % 2 == 0 else (style[2], style[3])
@@ -292,6 +291,14 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
             filled = filled[:1].upper() + filled[1:]
         return Reading(kind_hint, filled[k - s], why, span=(s, e), weight=weight)
     return None
+
+
+def _word_weight(seg: _Seg, word: str) -> float:
+    from aligner.qa.wordlist import zipf
+
+    if len(word) < 2:
+        return 0.0
+    return max(zipf(word, seg.prof.lang), 4.0 if seg.prof.words.get(word.lower(), 0) > 1 else 0.0)
 
 
 def _bare_weight(seg: _Seg, k: int) -> float:
@@ -441,7 +448,7 @@ def _inner(seg: _Seg, k: int) -> Reading | None:
         if lang in ("fr", "it") and len(left) <= 5 and right[:1].lower() in "aeiouhéèàìòù" and \
                 left.lower().endswith(tuple("ltdnsmc")) and left.lower() in ELIDED.get(lang, ()):
             return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
-    if prof.lost("—") and lang == "en" and prof.words.get(left.lower()) and prof.words.get(right.lower()):
+    if prof.lost("—") and lang == "en" and _word_weight(seg, left) >= 3 and _word_weight(seg, right) >= 3:
         return Reading("lost-dash", "—", f"'{left}' and '{right}' are both words: an unspaced dash")
     cands = [c for c in ("’", "—") if prof.lost(c)]
     if any(prof.lost(c) for c in LETTERS.get(lang, "")):
