@@ -173,6 +173,8 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
         k = m.end()
         if not scan.free(k - 1, k):
             continue
+        if m.start() > 0 and scan.text[m.start() - 1] in LOST:  # ?8000? : a quoted number
+            continue
         number = m.group(1).rstrip(".,")
         sign = None
         if scan.source:

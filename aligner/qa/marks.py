@@ -167,7 +167,9 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     double_kept = bool(kept)
     undecided = not kept and len({st[0] for st in losing}) > 1
     if undecided and seg.source:  # a same-language source shows the style
-        shown = [st for st in losing if st[0] in seg.source and st[1] in seg.source]
+        src = seg.source
+        shown = [st for st in losing if st[0] in src and st[1] in src and src.index(st[0]) < src.index(st[1])
+                 and st[0] != st[1]]
         if len({st[0] for st in shown}) == 1:
             style, undecided = shown[0], False
     out: dict[int, Reading] = {}
@@ -264,15 +266,17 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
         if text[j] == "?" and text[s0:j].lower() in ELIDED.get(lang, ()) and j + 1 < e0:
             starts.append(j + 1)
             break
+    ends = [e0]
+    while text[ends[-1] - 1] == "?" and ends[-1] - 1 > k:  # premi?re?? : the space and » are not letters
+        ends.append(ends[-1] - 1)
     spans = []
     for st in starts:
         a = st
-        while a < k and text[a] == "?":  # ??Malgr? : the quote and its space are not letters
-            spans.append((a, e0))
+        while True:  # ??Malgr? : the quote and its space are not letters
+            spans.extend((a, e) for e in ends)
+            if not (a < k and text[a] == "?"):
+                break
             a += 1
-        spans.append((a, e0))
-        if text[e0 - 1] == "?" and k < e0 - 1:
-            spans.append((a, e0 - 1))
     spans = list(dict.fromkeys(sp for sp in spans if sp[0] <= k < sp[1]))
     all_letters = LETTERS.get(lang, "")
     letters = "".join(c for c in all_letters if seg.lost(c))
@@ -343,7 +347,7 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     out: dict[int, Reading] = {}
     if not prof.lost("«"):
         return out
-    depth = 0
+    opened: list[int] = []
     for m in re.finditer(r"\?\?", text):
         a, b = m.span()
         if a not in positions or (a > 0 and text[a - 1] == "?") or text[b:b + 1] == "?":
@@ -351,12 +355,15 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
         before, after = text[a - 1:a], text[b:b + 1]
         ev = "French guillemets with their no-break spaces"
         if (before == "" or before.isspace() or before in "([") and (after.isalnum() or after in "¿"):
-            out[a], out[a + 1] = Reading("lost-quote", "«", ev), Reading("lost-space", _space(prof), ev)
-            depth += 1
-        elif depth > 0 and (before.isalnum() or before in ".,!?…") and (after == "" or after.isspace() or
-                                                                       after in ".,;:)"):
-            out[a], out[a + 1] = Reading("lost-space", _space(prof), ev), Reading("lost-quote", "»", ev)
-            depth -= 1
+            out[a + 1] = Reading("lost-space", _space(prof), ev)
+            opened.append(a)
+        elif opened and (before.isalnum() or before in ".,!?…") and (after == "" or after.isspace() or
+                                                                   after in ".,;:)"):
+            o = opened.pop()
+            out[o] = Reading("lost-quote", "«", ev, pair=a + 1)
+            out[a], out[a + 1] = Reading("lost-space", _space(prof), ev), Reading("lost-quote", "»", ev, pair=o)
+    for o in opened:  # closed in another segment: the space is still a space
+        out[o] = Reading("lost-quote", None, ev + "; not closed in this segment", ("«",))
     return out
 
 
@@ -413,8 +420,13 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
         return _inner(seg, k)
     if before.isalnum() or before in ".,;:!)…":
         return _final(seg, k)
+    if lang == "fr" and _is_lost(before) and text[max(0, k - 6):k - 1].lower().endswith("qu") and \
+            prof.lost("à") and (after.isspace() or after == ""):
+        return Reading("lost-letter", "à", "jusqu’à, lorsqu’à: à after an elided qu")
     if _is_lost(before) or _is_lost(after):
         return None
+    if after in ")]" and (before.isspace() or before in "(["):
+        return None  # "(?)", "(trop ?)": a question mark in brackets
     return Reading("lost-char", None, "a '?' in no position a question mark takes", ())
 
 
@@ -424,9 +436,11 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
     nxt = text[k + 1:].lstrip()[:1]
     src_dash = _source_has(src, "–—")
     if lang == "fr":
-        if nxt.isupper() or nxt == "" or _src_count(src, "?"):
+        asks = _src_count(src, "?") > 0 if src else (nxt.isupper() or nxt == "")
+        if asks or nxt == "":
             return None  # French sets a space before its question mark
-        if prof.lost("à") and not src_dash:
+        prev = text[:k].split()[-3:]
+        if prof.lost("à") and (not src_dash or any(w.lower() in ("de", "du", "des") for w in prev)):
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
     if lang == "it" and prof.lost("è") and not src_dash:
         return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
@@ -473,8 +487,8 @@ def _final(seg: _Seg, k: int) -> Reading | None:
             and not src.rstrip().endswith("?"):
         return Reading("lost-ellipsis", "…", "the source ends with an ellipsis")
     if before in ".,;:!)":
-        if prof.lost("…") and before == "." and False:
-            return None
+        if before == ":" or (before == ")" and not rest.strip()):
+            return None  # no quote closes after a colon: a question mark (OCR's "Literatur:?")
         return Reading("lost-char", None, "a '?' after punctuation", tuple(c for c in "“”’»«" if prof.lost(c)))
     if nxt.isupper() or end or nxt in "\"“”»«’)":
         return None  # a sentence ends here: a question mark
