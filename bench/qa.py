@@ -226,7 +226,7 @@ _EQUIV = str.maketrans({"“": '"', "”": '"', "’": "'", "‘": "'", "—": "
 _KIND_CLASS = {"lost-quote": "quote", "lost-apostrophe": "apostrophe", "lost-dash": "dash",
                "lost-ellipsis": "ellipsis", "lost-bullet": "bullet", "lost-sign": "currency",
                "lost-symbol": "symbol", "lost-subscript": "sub/superscript", "lost-space": "space",
-               "lost-letter": "letter"}
+               "lost-letter": "letter", "lost-char": "(flag on an intact character)"}
 
 
 @dataclass
@@ -280,7 +280,7 @@ class ClassTally:
 def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally]:
     import encoding_corpus as ec
 
-    from aligner.qa.encoding import repair_text
+    from aligner.qa.encoding import infer_charset, repair_text
 
     docs = ec.documents()
     if not docs:
@@ -289,14 +289,17 @@ def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally
     by: dict[tuple[str, str, str], Tally] = {}
     classes: dict[tuple[str, str], ClassTally] = {}
     errors: list[str] = []
+    charset_right: dict[tuple[str, str], list[int]] = {}
     for v in ec.variants(docs):
         vocab = document_vocabulary(v.text)
         key = (v.doc.part, v.doc.lang, v.conversion)
         t = by.setdefault(key, Tally())
+        lost_chars: list[str] = []
         for row in v.rows:
             t.rows += 1
             damages = detect_damage(row.damaged, v.doc.lang, source=row.source or None, vocabulary=vocab)
             fixed = repair_text(row.damaged, damages)
+            lost_chars.extend(d.lost for d in damages if d.repairable)
             lost = {k: row.classes[k] for k, (a, b) in enumerate(zip(row.clean, row.damaged)) if a != b}
             is_damaged = bool(lost)
             ok = fixed.translate(_EQUIV) == row.clean.translate(_EQUIV)
@@ -327,6 +330,11 @@ def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally
                 errors.append(f"{v.doc.part} {v.doc.name} {v.style} {v.conversion}\n  clean    {row.clean}\n"
                               f"  damaged  {row.damaged}\n  repaired {fixed}\n  source   {row.source}\n  "
                               + "\n  ".join(f"{d.kind} {d.found!r} {d.evidence}" for d in damages))
+        guess = infer_charset(v.text, lost_chars)
+        if any(r.clean != r.damaged for r in v.rows):  # the conversion lost something in this document
+            right = charset_right.setdefault((v.doc.part, v.conversion), [0, 0])
+            right[0] += guess.name == v.conversion
+            right[1] += 1
     totals: dict[str, Tally] = {}
     for part in ("dev", "test"):
         if parts not in ("both", part):
@@ -338,6 +346,9 @@ def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally
                 print(f"  {lang} {conv:<8} {t}")
                 total.add(t)
         print(f"  all         {total}")
+        for (p, conv), (ok, n) in sorted(charset_right.items()):
+            if p == part:
+                print(f"  charset inferred per document, {conv:<8} {ok}/{n} right")
         for (p, cls), c in sorted(classes.items()):
             if p == part:
                 print(f"  class {cls:<16} {c}")
@@ -414,7 +425,7 @@ def main() -> None:
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong dev rows")
     parser.add_argument("--part", choices=("dev", "test", "both"), default="both", help="held-out parts to print")
     args = parser.parse_args()
-    bench_held_out(args.show_errors, args.part)
+    held = bench_held_out(args.show_errors, args.part)
     if args.held_out_only:
         return
     s_det, s_rep, alignment = bench_seed(args.seeds)
@@ -425,7 +436,10 @@ def main() -> None:
     moji = bench_mojibake(clean)
     n_seed, n_synth = bench_numbers(alignment)
     low = bench_low_similarity(args.textberg)
-    print(f"SUMMARY seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"
+    held_text = "; ".join(f"held-out {p} R/P {t.recall:.3f}/{t.precision:.3f} exact repair {t.repair:.3f} "
+                          f"genuine-? flagged {t.q_flagged}/{t.q_rows} clean changed {t.changed_clean}"
+                          for p, t in held.items())
+    print(f"SUMMARY {held_text}; seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"
           f"{s_rep.recall:.2f}; clean-seed false alarms {false_alarms}; latin-1 P/R {l_det.precision:.2f}/"
           f"{l_det.recall:.2f} repair {l_rep.precision:.2f}/{l_rep.recall:.2f}; seed-style P/R "
           f"{y_det.precision:.2f}/{y_det.recall:.2f} repair {y_rep.precision:.2f}/{y_rep.recall:.2f}; mojibake "

@@ -194,10 +194,13 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
             sign, ev = "‰", "the source writes ‰"
         if sign is not None and not prof.lost(sign):
             continue
-        if sign is None and scan.lang in _EURO_LANGS and prof.lost("€"):
+        year = re.fullmatch(r"1[5-9]\d\d|20\d\d", number) is not None
+        if sign is None and scan.lang in _EURO_LANGS and prof.lost("€") and not year:
             # $ is ASCII and £ ¥ are Latin-1: the sign a lossy conversion drops after an amount is €
             sign = "€"
             ev = "€ is the currency sign a Latin-1 or ASCII conversion loses"
+        elif sign is None and year:
+            continue  # "1955? behandelt", "1956 ? von": a year, not an amount
         elif sign is None:
             ev = "a '?' after a number, mid-sentence"
         edits = (Edit(k - 1, k, sign),) if sign else ()
@@ -411,7 +414,8 @@ def infer_charset(text: str, lost: Iterable[str]) -> CharsetGuess:
     """
     survived = "".join(sorted({ch for ch in text if ord(ch) > 127 and ch not in LOST and ch.isprintable()
                                and not ch.isspace()}))
-    lost_set = "".join(sorted({ch for ch in "".join(lost) if ord(ch) > 127}))
+    # a character both kept and put back (a letter read from the document's own words) says nothing
+    lost_set = "".join(sorted({ch for ch in "".join(lost) if ord(ch) > 127 and ch not in survived}))
     if not lost_set:
         return CharsetGuess(None, "", survived, lost_set)
     for codec, label in _CANDIDATES:

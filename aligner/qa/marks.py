@@ -209,6 +209,8 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
         run = []
         j = k
         while j < len(events) and not events[j][1].startswith("open"):
+            if run and re.search(r"[“”«»‘’‹›„]", text[run[-1][0] + 1:events[j][0]]):
+                break  # an intact quote between two candidates: the quote closed before it
             run.append(events[j])
             j += 1
         closing = run[-len(stack):] if len(run) >= len(stack) else run
@@ -376,6 +378,10 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     before = text[k - 1] if k > 0 else ""
     after = text[k + 1] if k + 1 < len(text) else ""
     src = seg.source
+    if before.isalnum() and src and "™" in src and prof.lost("™"):
+        s, _ = _word_around(text, k - 1)
+        if re.search(rf"\b{re.escape(text[s:k])}\s*™", src):
+            return Reading("lost-symbol", "™", f"the source writes {text[s:k]}™")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
@@ -435,13 +441,17 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
     text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
     nxt = text[k + 1:].lstrip()[:1]
     src_dash = _source_has(src, "–—")
+    if nxt == "" or nxt in "»«\"”“’)]":
+        return None  # a question mark before a closing quote or bracket
     if lang == "fr":
-        asks = _src_count(src, "?") > 0 if src else (nxt.isupper() or nxt == "")
-        if asks or nxt == "":
+        asks = _src_count(src, "?") > 0 if src else nxt.isupper()
+        if asks or nxt.isupper():
             return None  # French sets a space before its question mark
         prev = text[:k].split()[-3:]
         if prof.lost("à") and (not src_dash or any(w.lower() in ("de", "du", "des") for w in prev)):
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
+        if not src_dash:
+            return Reading("lost-char", None, "a spaced '?' in French", ("?", "–"))
     if lang == "it" and prof.lost("è") and not src_dash:
         return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
     if not prof.lost("–"):
@@ -483,17 +493,22 @@ def _final(seg: _Seg, k: int) -> Reading | None:
     word = text[s:k]
     if src and "™" in src and re.search(rf"{re.escape(word)}\s*™", src) and prof.lost("™"):
         return Reading("lost-symbol", "™", f"the source writes {word}™")
-    if end and src and (src.rstrip().endswith("…") or src.rstrip().endswith("...")) and prof.lost("…") \
-            and not src.rstrip().endswith("?"):
-        return Reading("lost-ellipsis", "…", "the source ends with an ellipsis")
+    if rest[:1] == "?" and before.isalpha() and any(prof.lost(c) for c in LETTERS.get(lang, "")):
+        return Reading("lost-letter", None, f"'{word}?' before a question mark: a lost letter", ("a letter",))
+    if src and prof.lost("…") and ("…" in src or "..." in src) and before.isalnum() and \
+            (src.count("…") + src.count("...") > src.count("?") or not src.count("?")):
+        return Reading("lost-ellipsis", "…", "the source has an ellipsis here")
+    if lang == "fr" and before.isalpha() and (end or nxt in "»\"”"):  # French spaces its question mark
+        cands = tuple(c for c in ("…", "”", "’") if prof.lost(c))
+        return Reading("lost-char", None, "a '?' glued to a French word", cands) if cands else None
     if before in ".,;:!)":
         if before == ":" or (before == ")" and not rest.strip()):
             return None  # no quote closes after a colon: a question mark (OCR's "Literatur:?")
         return Reading("lost-char", None, "a '?' after punctuation", tuple(c for c in "“”’»«" if prof.lost(c)))
     if nxt.isupper() or end or nxt in "\"“”»«’)":
         return None  # a sentence ends here: a question mark
-    if _src_count(src, "?") and not src.count("’") and not src.count("'"):
-        return None
+    if _src_count(src, "?"):
+        return None  # the source asks too
     if rest[:1].isspace() and nxt.islower() and prof.lost("’") and lang in ("de", "en", "it") and before.isalpha():
         if lang == "en" and before.lower() == "s" or lang == "de" or lang == "it" and word.lower() in ("po",):
             return Reading("lost-apostrophe", "’", f"'{word}’' before a lower-case word is an elision")
