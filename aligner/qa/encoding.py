@@ -26,28 +26,26 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from aligner.qa.punctuation import primary_quotes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aligner.qa.marks import Profile
 
 LOST = "?\ufffd"  # what a lossy encoder or decoder leaves behind
 _L = f"[{re.escape(LOST)}]"
-_WORD_START = re.compile(rf"{_L}(?=[^\W_]|\d)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _CARET = re.compile(r"(?:(?<=^)|(?<=[\s(\"'„“«»]))\^+(?=[^\W\d_]|\d)")
-_DIGIT_RANGE = re.compile(rf"(?<=\d){_L}(?=\d)")
-_SPACED = re.compile(rf"(?<=\S)([ \t]+){_L}(?=[ \t]+[^\W\d_A-Z]|[ \t]+\d|\n)")
 _NUMBER_SIGN = re.compile(
     rf"(\d[\d.,]*(?:[ \u00a0](?:Mio|Mrd|Tsd|Mill|Md|Mds|mln|mld)\.?)?)([ \u00a0]?){_L}"
     rf"(?=[ \t]+[^\W\d_A-ZÄÖÜ]|[,;:)]|\.?$)")
-_IN_WORD = re.compile(rf"(?<=[^\W\d_]){_L}+(?=[^\W\d_A-ZÄÖÜ])")
 # Chemical formulas whose digits are subscripts (the digit is lost, the letters survive).
 _FORMULA = re.compile(rf"\b(CO|NO|SO|NH|CH|H|N|O|PM)({_L})(?=[\W_]|$)")
 _FORMULA_DEFAULT = {"CO": "₂", "NO": "₂", "SO": "₂", "NH": "₃", "CH": "₄", "H": "₂", "N": "₂", "O": "₂"}
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _UNIT = re.compile(rf"(?<=\d)([ \u00a0]?)(k?m|cm|mm)({_L})(?=[\W_]|$)")
 _CURRENCIES = "€£¥₹₽₩"
-_DASHES = "–—"
 # languages written where the euro is the usual currency
 _EURO_LANGS = {"de", "fr", "it", "es", "pt", "nl", "fi", "el", "sk", "sl", "et", "lv", "lt", "hr"}
 
@@ -129,56 +127,6 @@ class _Scan:
         self.taken.extend(claimed if claimed is not None else [(damage.start, damage.end)])
 
 
-def _closer_at(text: str, pos: int, closer: str, limit: int = 400) -> tuple[int, int] | None:
-    """Where the quote opened (and lost) before ``pos`` closes: a straight ``"``, the language's
-    closer, or a lost character glued to the end of a word. Returns the [start, end) to replace."""
-    stop = min(len(text), pos + limit)
-    k = pos
-    while k < stop:
-        ch = text[k]
-        if ch in ('"', closer, "”"):
-            return k, k + 1
-        if ch in LOST:
-            run_end = k
-            while run_end < len(text) and text[run_end] in LOST:
-                run_end += 1
-            after = text[run_end] if run_end < len(text) else " "
-            before = text[k - 1] if k > 0 else " "
-            if after.isalnum() and before.isspace():  # the next quote opens: this one never closed
-                return None
-            if not before.isspace() and not after.isalnum():
-                # a question ending inside the quote leaves two: "?Wer zahlt??" -> the last one closes
-                return run_end - 1, run_end
-        k += 1
-    return None
-
-
-def _find_quotes(scan: _Scan) -> None:
-    opener, closer = primary_quotes(scan.lang)
-    text = scan.text
-    source_has_quotes = scan.source is not None and bool(re.search(r"[\"“”„«»‚‘]", scan.source))
-    for m in _WORD_START.finditer(text):
-        k = m.start()
-        if not scan.free(k, k + 1):
-            continue
-        before = text[k - 1] if k > 0 else ""
-        if before and before in LOST:  # part of a run handled elsewhere
-            continue
-        close = _closer_at(text, k + 1, closer)
-        if close is None:
-            continue
-        inner = text[k + 1:close[0]]
-        if len(inner) > 300 or not any(ch.isalnum() for ch in inner):
-            continue
-        glue = " " if before and (before.isalnum() or before in ".,;:") else ""
-        edits = [Edit(k, k + 1, glue + opener), Edit(close[0], close[1], closer)]
-        evidence = f"opened by '{text[k]}' glued to a word, closed by '{text[close[0]]}'"
-        if source_has_quotes:
-            evidence += "; the source quotes here too"
-        scan.add(Damage(k, close[1], "lost-quote", _squash(text[max(0, k - 0):close[1]]), tuple(edits),
-                        opener, evidence), [(k, k + 1), (close[0], close[1])])
-
-
 def _source_formula(source: str | None, letters: str) -> str | None:
     if not source:
         return None
@@ -220,32 +168,12 @@ def _find_formulas(scan: _Scan) -> None:
                  [(k, k + 1)])
 
 
-def _find_ranges(scan: _Scan) -> None:
-    for m in _DIGIT_RANGE.finditer(scan.text):
-        k = m.start()
-        if scan.free(k, k + 1):
-            scan.add(Damage(k - 1, k + 2, "lost-dash", scan.text[k - 1:k + 2], (Edit(k, k + 1, "–"),), "–",
-                            "a '?' between two digits is a lost range dash"))
-
-
-def _find_dashes(scan: _Scan) -> None:
-    src_dash = next((d for d in _DASHES if scan.source and d in scan.source), None)
-    if scan.lang == "fr":  # French sets a space before ? and ! : " ? " is punctuation there
-        return
-    for m in _SPACED.finditer(scan.text):
-        k = m.end()
-        if not scan.free(k - 1, k):
-            continue
-        dash = src_dash or "–"
-        ev = f"the source uses '{src_dash}'" if src_dash else "a '?' standing between words is a lost dash"
-        ctx = _squash(scan.text[max(0, k - 12):k + 12])
-        scan.add(Damage(k - 1, k, "lost-dash", ctx, (Edit(k - 1, k, dash),), dash, ev))
-
-
-def _find_signs(scan: _Scan) -> None:
+def _find_signs(scan: _Scan, prof: Profile) -> None:
     for m in _NUMBER_SIGN.finditer(scan.text):
         k = m.end()
         if not scan.free(k - 1, k):
+            continue
+        if m.start() > 0 and scan.text[m.start() - 1] in LOST:  # ?8000? : a quoted number
             continue
         number = m.group(1).rstrip(".,")
         sign = None
@@ -262,44 +190,81 @@ def _find_signs(scan: _Scan) -> None:
                 if len(found) == 1:
                     sign = found[0]
         ev = f"the source writes {sign} with this amount"
-        if sign is None and scan.lang in _EURO_LANGS:
+        if scan.source and "‰" in scan.source and prof.lost("‰"):
+            sign, ev = "‰", "the source writes ‰"
+        if sign is not None and not prof.lost(sign):
+            continue
+        year = re.fullmatch(r"1[5-9]\d\d|20\d\d", number) is not None
+        if sign is None and scan.lang in _EURO_LANGS and prof.lost("€") and not year:
             # $ is ASCII and £ ¥ are Latin-1: the sign a lossy conversion drops after an amount is €
             sign = "€"
             ev = "€ is the currency sign a Latin-1 or ASCII conversion loses"
+        elif sign is None and year:
+            continue  # "1955? behandelt", "1956 ? von": a year, not an amount
         elif sign is None:
             ev = "a '?' after a number, mid-sentence"
         edits = (Edit(k - 1, k, sign),) if sign else ()
         scan.add(Damage(m.start(), k, "lost-sign", m.group(0), edits, sign or "", ev), [(k - 1, k)])
 
 
-def _find_letters(scan: _Scan) -> None:
-    for m in _IN_WORD.finditer(scan.text):
-        k, e = m.span()
-        if not scan.free(k, e):
+def _find_marks(scan: _Scan, prof: Profile) -> None:
+    """Every remaining ``?``: read from its position, pairing, charset and source (``aligner.qa.marks``)."""
+    from aligner.qa.marks import read_marks
+
+    readings = read_marks(scan.text, scan.lang, scan.source, prof, scan.free)
+    groups: dict[tuple[int, int] | tuple[str, int], list[tuple[int, object]]] = {}
+    pairs: dict[int, int] = {}
+    for k, r in sorted(readings.items()):
+        other = readings.get(r.pair) if r.kind == "lost-quote" and r.pair is not None else None
+        if other is not None and other.kind == "lost-quote" and other.pair == k:
+            pairs.setdefault(min(k, r.pair), max(k, r.pair))  # type: ignore[arg-type]
+        elif r.kind == "lost-quote":  # its other half read as something else: not settled
+            readings[k] = replace(r, repl=None, candidates=(r.repl.strip(),) if r.repl else ())
+    done: set[int] = set()
+    text = scan.text
+    for o, c in sorted(pairs.items()):
+        ro, rc = readings[o], readings[c]
+        if ro.repl is None or rc.repl is None:
+            scan.add(Damage(o, c + 1, "lost-quote", _squash(text[o:c + 1]), (), "",
+                            ro.evidence + (f"; could be {', '.join(ro.candidates)}" if ro.candidates else "")),
+                     [(o, o + 1), (c, c + 1)])
+            done |= {o, c}
             continue
-        ws = k
-        while ws > 0 and (scan.text[ws - 1].isalnum() or scan.text[ws - 1] in LOST):
-            ws -= 1
-        we = e
-        while we < len(scan.text) and (scan.text[we].isalnum() or scan.text[we] in LOST):
-            we += 1
-        word = scan.text[ws:we]
-        body = "".join("." if ch in LOST else re.escape(ch) for ch in word)
-        exact = re.compile(f"^{body}$", re.I)
-        prefix = re.compile(f"^{body}", re.I)  # compounds: Au?enminister <- Außenministerium
-        clean = [w for w in scan.vocabulary if not any(c in LOST for c in w)]
-        matches = sorted({w for w in clean if exact.match(w)}) or sorted({w for w in clean if prefix.match(w)})
-        fills = {"".join(w[i] for i, ch in enumerate(word) if ch in LOST) for w in matches}
-        edits: tuple[Edit, ...] = ()
-        lost = ""
-        if len(fills) == 1:
-            lost = fills.pop()
-            holes = [i for i, ch in enumerate(word) if ch in LOST]
-            edits = tuple(Edit(ws + i, ws + i + 1, c) for i, c in zip(holes, lost))
-            ev = f"the document writes '{matches[0]}'" + (" (and more)" if len(matches) > 1 else "")
+        edits = (Edit(o, o + 1, ro.repl), Edit(c, c + 1, rc.repl))
+        scan.add(Damage(o, c + 1, "lost-quote", _squash(text[o:c + 1]), edits, (ro.repl or "").strip(),
+                        ro.evidence + ("; the source quotes here too" if scan.source and re.search(
+                            r"[\"“”„«»‚‘]", scan.source) else "")), [(o, o + 1), (c, c + 1)])
+        done |= {o, c}
+    for k, r in sorted(readings.items()):
+        if k in done:
+            continue
+        span = r.span or _context(text, k)
+        groups.setdefault((span[0], span[1], r.kind) if r.kind == "lost-letter" else ("one", k), []).append((k, r))
+    for items in groups.values():
+        ks = [k for k, _ in items]
+        rs = [r for _, r in items]
+        span = rs[0].span or _context(text, ks[0])
+        start, end = min(span[0], ks[0]), max(span[1], ks[-1] + 1)
+        if all(r.repl is not None for r in rs):
+            edits = tuple(Edit(k, k + 1, r.repl) for k, r in items)
+            lost = "".join(r.repl.strip() for r in rs)
+            scan.add(Damage(start, end, rs[0].kind, _squash(text[start:end]), edits, lost, rs[0].evidence),
+                     [(k, k + 1) for k in ks])
         else:
-            ev = "a '?' inside a word" + (f" (could be {', '.join(matches[:3])})" if matches else "")
-        scan.add(Damage(ws, we, "lost-letter", word, edits, lost, ev), [(k, e)])
+            cands = sorted({c for r in rs for c in r.candidates})
+            ev = rs[0].evidence + (f"; could be {', '.join(cands)}" if cands else "")
+            scan.add(Damage(start, end, rs[0].kind, _squash(text[start:end]), (), "", ev), [(k, k + 1) for k in ks])
+
+
+def _context(text: str, k: int) -> tuple[int, int]:
+    s, e = k, k + 1
+    while s > 0 and text[s - 1].isalnum():
+        s -= 1
+    while e < len(text) and text[e].isalnum():
+        e += 1
+    if s == k and e == k + 1:
+        s, e = max(0, k - 8), min(len(text), k + 9)
+    return s, e
 
 
 def _find_carets_controls(scan: _Scan) -> None:
@@ -355,15 +320,15 @@ def detect_damage(text: str, lang: str, source: str | None = None,
     formulas and dashes); ``vocabulary`` words known intact from the same
     document (evidence for lost letters, see ``document_vocabulary``).
     """
+    from aligner.qa.marks import profile
+
+    prof = vocabulary.profile(lang) if isinstance(vocabulary, Vocabulary) else profile(text, lang)
     scan = _Scan(text, lang, source, frozenset(vocabulary))
     _find_mojibake(scan)
     _find_carets_controls(scan)
     _find_formulas(scan)
-    _find_ranges(scan)
-    _find_signs(scan)
-    _find_quotes(scan)
-    _find_dashes(scan)
-    _find_letters(scan)
+    _find_signs(scan, prof)
+    _find_marks(scan, prof)
     _find_leftovers(scan)
     return sorted(scan.out, key=lambda d: (d.start, d.end))
 
@@ -371,9 +336,33 @@ def detect_damage(text: str, lang: str, source: str | None = None,
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def document_vocabulary(*texts: str) -> frozenset[str]:
-    """Words with non-ASCII letters, as written intact in ``texts`` (candidates for lost letters)."""
-    return frozenset(w for t in texts for w in _WORD.findall(t) if not w.isascii())
+class Vocabulary(frozenset):  # type: ignore[type-arg]
+    """The words with non-ASCII letters written intact in a document, and the text they came from.
+
+    The text is what a segment alone cannot show: which characters survived
+    the conversion anywhere in the document (so which charset did it), its
+    house style of quotes, and every word it writes intact.
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> Vocabulary:
+        self = super().__new__(cls, (w for w in _WORD.findall(text) if not w.isascii()))
+        self.text = text
+        return self
+
+    def profile(self, lang: str) -> Profile:
+        from aligner.qa.marks import profile
+
+        cache = self.__dict__.setdefault("_profiles", {})
+        if lang not in cache:
+            cache[lang] = profile(self.text, lang)
+        return cache[lang]
+
+
+def document_vocabulary(*texts: str) -> Vocabulary:
+    """The intact words of ``texts`` (candidates for lost letters) and what survived in them."""
+    return Vocabulary("\n".join(texts))
 
 
 # ---------------------------------------------------------------------------
@@ -425,7 +414,8 @@ def infer_charset(text: str, lost: Iterable[str]) -> CharsetGuess:
     """
     survived = "".join(sorted({ch for ch in text if ord(ch) > 127 and ch not in LOST and ch.isprintable()
                                and not ch.isspace()}))
-    lost_set = "".join(sorted({ch for ch in "".join(lost) if ord(ch) > 127}))
+    # a character both kept and put back (a letter read from the document's own words) says nothing
+    lost_set = "".join(sorted({ch for ch in "".join(lost) if ord(ch) > 127 and ch not in survived}))
     if not lost_set:
         return CharsetGuess(None, "", survived, lost_set)
     for codec, label in _CANDIDATES:

@@ -119,16 +119,21 @@ def write_report(result: RepairResult, path: str | os.PathLike[str]) -> None:
 
 def repair_file(path: str | os.PathLike[str], against: str | os.PathLike[str], out: str | os.PathLike[str], *,
                 report: str | os.PathLike[str] | None = None, src_lang: str | None = None,
-                tgt_lang: str | None = None, encoder: str | None = None) -> RepairResult:
-    """Align ``path`` (the damaged translation) with ``against`` (its source), repair it into ``out``."""
+                tgt_lang: str | None = None, encoder: str | None = None, presplit: bool = False) -> RepairResult:
+    """Align ``path`` (the damaged translation) with ``against`` (its source), repair it into ``out``.
+
+    With ``presplit`` both files are one segment per line: the repaired copy has
+    the same lines, and a line with no damage comes out byte for byte as it was.
+    """
     check_output(out, (path, against))
     if report is not None:
         check_output(report, (path, against, out))
-    from aligner.config import AlignConfig
+    from aligner.config import AlignConfig, DocConfig
     from aligner.pipeline import align_files
 
     config = AlignConfig().with_(encoder=encoder)
-    alignment = align_files(against, path, config=config, src_lang=src_lang, tgt_lang=tgt_lang, qa=False)
+    alignment = align_files(against, path, config=config, doc_config=DocConfig(presplit=presplit),
+                            src_lang=src_lang, tgt_lang=tgt_lang, qa=False)
     result = repair_document(alignment.tgt, alignment)
     atomic_write_text(out, result.text)
     if report is not None:

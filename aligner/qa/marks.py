@@ -1,0 +1,524 @@
+"""What each ``?`` a lossy conversion left was: decided from evidence, or flagged with its candidates.
+
+A ``?`` is read from, in this order of weight:
+
+* the charset the document went through (``Profile.codec``, inferred from the
+  non-ASCII characters that survived anywhere in it): only characters that
+  charset cannot hold can have become ``?`` (umlauts intact and „ “ gone is
+  Latin-1, so a ``?`` inside a word is an apostrophe or a dash, not a letter;
+  „ intact is cp1252, so a ``?`` before a word is not a lost quote);
+* its position: between digits, between a digit and a unit, between spaces,
+  at a line start, at a word start, inside a word, at a word end, after
+  punctuation, next to a guillemet;
+* quote pairing in the segment: an opener needs a closer, nested quotes
+  alternate, the house style the document kept intact (»…« or "…" surviving
+  means a lost quote is the inner one);
+* the aligned source segment: a ``?``, a dash, a bullet, ‰, ™ or … there;
+* for a lost letter, the document's own words, then the language's word
+  frequencies (``wordfreq``), then the source's words (names);
+* a genuine question's signs: a sentence end (a capital or the end follows),
+  the source asking too.
+
+When the evidence leaves more than one reading, the damage is flagged with the
+candidates and no repair.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from aligner.qa.wordlist import best_fill, document_fill
+
+LOST = "?\ufffd"
+NBSP, NNBSP = "\u00a0", "\u202f"
+# house styles: (double open, double close, single open, single close), most usual first
+STYLES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "de": (("„", "“", "‚", "‘"), ("»", "«", "›", "‹")),
+    "fr": (("«", "»", "“", "”"), ("“", "”", "‘", "’")),
+    "it": (("«", "»", "“", "”"), ("“", "”", "‘", "’")),
+    "en": (("“", "”", "‘", "’"), ("‘", "’", "“", "”")),
+}
+DEFAULT_STYLE = (("“", "”", "‘", "’"),)
+# letters a lossy conversion can take from each language
+LETTERS = {
+    "de": "äöüßÄÖÜéè",
+    "fr": "éèêëàâîïôûùüçœæÉÈÊÀÂÎÔÇŒ",
+    "it": "àèéìíòóùÀÈÉÌÒÙ",
+    "en": "éèëïçñ",
+    "es": "áéíóúñüÁÉÍÓÚÑ¿¡",
+    "nl": "éëïöüè",
+    "pt": "áâãàçéêíóôõúÁÉÍÓÚÇ",
+}
+# French and Italian elisions (l’homme, dell’anno), English and German clitics (don’t, geht’s)
+ELIDED = {
+    "fr": {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+           "quelqu", "aujourd"},
+    "it": {"l", "d", "dell", "all", "dall", "nell", "sull", "coll", "un", "quest", "quell", "c", "s", "m", "t",
+           "v", "n", "po", "tutt", "bell", "sant", "mezz", "nessun", "alcun", "buon", "com", "dov", "anch"},
+}
+CLITICS = {"en": {"s", "t", "re", "ve", "ll", "d", "m"}, "de": {"s"}}
+UNITS = re.compile(r"(?:k?m|cm|mm|kg|g|h|min|s|l|ml|Fr|CHF|EUR|km/h)\b")
+
+
+def _encodable(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a whole document says about its damage: the charset, and the typography that survived."""
+
+    lang: str
+    codec: str  # ascii | latin-1 | cp1252 (the narrowest charset that holds what survived)
+    survived: frozenset[str]
+    straight_quotes: bool  # '"' opens quotes somewhere: the house style is straight
+    words: dict[str, int] = field(default_factory=dict)  # lower-cased intact words -> count
+
+    def lost(self, ch: str) -> bool:
+        """Could ``ch`` have become ``?`` in this document's conversion?"""
+        return not _encodable(ch, self.codec) and ch not in self.survived
+
+    @property
+    def styles(self) -> tuple[tuple[str, str, str, str], ...]:
+        styles = STYLES.get(self.lang, DEFAULT_STYLE)
+        kept = [s for s in styles if s[0] in self.survived or s[1] in self.survived]
+        return tuple(kept) or styles
+
+
+def profile(text: str, lang: str) -> Profile:
+    survived = frozenset(ch for ch in text if ord(ch) > 127 and ch.isprintable() and ch not in LOST)
+    wide = [ch for ch in survived if not _encodable(ch, "latin-1")]
+    if wide:
+        codec = "cp1252"
+    elif any(not ch.isspace() for ch in survived):
+        codec = "latin-1"
+    else:
+        codec = "ascii"
+    straight = bool(re.search(r'(?:^|[\s(])"[^\W_]', text)) and text.count('"') >= 2
+    words: dict[str, int] = {}
+    for w in re.findall(r"(?<![?\ufffd\w])[^\W\d_]+(?![?\ufffd\w])", text):
+        words[w.lower()] = words.get(w.lower(), 0) + 1
+    return Profile(lang, codec, survived, straight, words)
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    """The decision for one ``?``: the replacement (None: genuine), or candidates when undecided."""
+
+    kind: str
+    repl: str | None
+    evidence: str
+    candidates: tuple[str, ...] = ()
+    span: tuple[int, int] | None = None  # the artifact to show (defaults to the word around the '?')
+    pair: int | None = None  # a quote's other half
+    weight: float = 9.0  # a lost letter's word frequency (Zipf), to weigh it against other readings
+
+
+def _is_lost(ch: str) -> bool:
+    return ch in LOST
+
+
+def _word_around(text: str, k: int) -> tuple[int, int]:
+    s = k
+    while s > 0 and (text[s - 1].isalnum() or text[s - 1] in LOST):
+        s -= 1
+    e = k + 1
+    while e < len(text) and (text[e].isalnum() or text[e] in LOST):
+        e += 1
+    return s, e
+
+
+def _source_has(source: str | None, chars: str) -> str | None:
+    if not source:
+        return None
+    return next((c for c in chars if c in source), None)
+
+
+@dataclass
+class _Seg:
+    text: str
+    prof: Profile
+    source: str | None
+    out: dict[int, Reading] = field(default_factory=dict)
+
+    def lost(self, ch: str) -> bool:
+        return self.prof.lost(ch)
+
+
+def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
+    """Pair lost opening and closing quotes in the segment (nested quotes alternate)."""
+    text, prof = seg.text, seg.prof
+    # the house style: one whose double quotes survived (then the lost ones are its inner quotes), or
+    # the one style of the language whose double quotes this charset loses; several such: undecided
+    kept = [st for st in STYLES.get(prof.lang, DEFAULT_STYLE) if st[0] in prof.survived or st[1] in prof.survived]
+    if prof.straight_quotes:
+        kept = [('"', '"', "‘", "’")]
+    losing = [st for st in STYLES.get(prof.lang, DEFAULT_STYLE) if prof.lost(st[0])
+              and not (prof.lang == "fr" and st[0] == "«")]  # French « comes with its space: ``??``
+    style = kept[0] if kept else (losing[0] if losing else STYLES.get(prof.lang, DEFAULT_STYLE)[0])
+    double_kept = bool(kept)
+    undecided = not kept and len({st[0] for st in losing}) > 1
+    if undecided and seg.source:  # a same-language source shows the style
+        src = seg.source
+        shown = [st for st in losing if st[0] in src and st[1] in src and src.index(st[0]) < src.index(st[1])
+                 and st[0] != st[1]]
+        if len({st[0] for st in shown}) == 1:
+            style, undecided = shown[0], False
+    out: dict[int, Reading] = {}
+    events: list[tuple[int, str]] = []  # (pos, "open"|"close")
+    for k in positions:
+        before = text[k - 1] if k > 0 else " "
+        after = text[k + 1] if k + 1 < len(text) else " "
+        opens = before.isspace() or before in "([/—–-" or k == 0 or _is_lost(before)
+        if opens and (after.isalnum() or after in "¿¡"):
+            events.append((k, "open"))
+        elif before.isalnum() and after.isupper() and after.isalpha() and not _elision(text, k, prof.lang):
+            events.append((k, "open-glued"))
+        elif before.isalpha() and after.isalpha():
+            events.append((k, "open-weak"))  # a quote only if a kept '"' closes it
+        elif (before.isalnum() or before in ".,;:!?…)") and (after.isspace() or after in ".,;:!?)-" or
+                                                              k + 1 >= len(text) or _is_lost(after)):
+            events.append((k, "close"))
+    # intact closers after a lost opener (the seed's conversion turned “ into ")
+    if not prof.straight_quotes:
+        for m in re.finditer(r'(?<=[\w.,!?])"', text):
+            events.append((m.start(), "close-kept"))
+    events.sort()
+    events = [e for j, e in enumerate(events)
+              if e[1] != "open-weak" or (j + 1 < len(events) and events[j + 1][1] == "close-kept")]
+    stack: list[tuple[int, int]] = []  # (pos, depth)
+    k = 0
+    while k < len(events):
+        pos, what = events[k]
+        if what.startswith("open"):
+            stack.append((pos, len(stack)))
+            k += 1
+            continue
+        if not stack:
+            k += 1
+            continue
+        # the close candidates up to the next opener: the last ones close, the earlier are something else
+        run = []
+        j = k
+        while j < len(events) and not events[j][1].startswith("open"):
+            if run and re.search(r"[“”«»‘’‹›„]", text[run[-1][0] + 1:events[j][0]]):
+                break  # an intact quote between two candidates: the quote closed before it
+            run.append(events[j])
+            j += 1
+        closing = run[-len(stack):] if len(run) >= len(stack) else run
+        for cpos, cwhat in closing:  # the first closes the innermost
+            opos, depth = stack.pop()
+            level = depth + (1 if double_kept else 0)
+            o, c = (style[0], style[1]) if level % 2 == 0 else (style[2], style[3])
+            if not seg.lost(o) and text[opos] in LOST:
+                continue
+            glue = " " if text[opos - 1:opos].isalnum() else ""
+            if events_kind(events, opos) in ("open-glued", "open-weak"):
+                glue = " "
+            ev = "an opening quote's '?' paired with a closing one in the segment"
+            if undecided and cwhat != "close-kept":  # a kept '"' closer: the usual style's “ turned straight
+                cands = " or ".join(sorted({st[0] + "…" + st[1] if level % 2 == 0 else st[2] + "…" + st[3]
+                                            for st in losing}))
+                out[opos] = Reading("lost-quote", None, ev + f"; the house style is not known: {cands}",
+                                    (cands,), pair=cpos)
+                out[cpos] = Reading("lost-quote", None, ev, (), pair=opos)
+                if not stack:
+                    break
+                continue
+            if cwhat == "close-kept":
+                ev = f"opened by '?' glued to a word, closed by '{text[cpos]}'"
+            out[opos] = Reading("lost-quote", glue + o, ev, pair=cpos)
+            out[cpos] = Reading("lost-quote", c, ev, pair=opos)
+            if not stack:
+                break
+        k = j
+    return out
+
+
+def _elision(text: str, k: int, lang: str) -> bool:
+    s, e = _word_around(text, k)
+    left, right = text[s:k].lower(), text[k + 1:e].lower()
+    return left in ELIDED.get(lang, ()) or (lang in CLITICS and right in CLITICS[lang])
+
+
+def events_kind(events: list[tuple[int, str]], pos: int) -> str:
+    return next((w for p, w in events if p == pos), "")
+
+
+def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None:
+    """The letter lost at ``k``, from the document, the word list, the source.
+
+    The word is tried whole (``r?sum?``), then without a ``?`` at its edge that
+    may be punctuation (``journ?e?;`` is journée and a lost space), then
+    without an elided article (``m??chap``).
+    """
+    text = seg.text
+    s0, e0 = _word_around(text, k)
+    lang = seg.prof.lang
+    starts = [s0]
+    for j in range(s0 + 1, min(k, s0 + 8)):  # l?homme's apostrophe is not a letter of homme
+        if text[j] == "?" and text[s0:j].lower() in ELIDED.get(lang, ()) and j + 1 < e0:
+            starts.append(j + 1)
+            break
+    ends = [e0]
+    while text[ends[-1] - 1] == "?" and ends[-1] - 1 > k:  # premi?re?? : the space and » are not letters
+        ends.append(ends[-1] - 1)
+    spans = []
+    for st in starts:
+        a = st
+        while True:  # ??Malgr? : the quote and its space are not letters
+            spans.extend((a, e) for e in ends)
+            if not (a < k and text[a] == "?"):
+                break
+            a += 1
+    spans = list(dict.fromkeys(sp for sp in spans if sp[0] <= k < sp[1]))
+    all_letters = LETTERS.get(lang, "")
+    letters = "".join(c for c in all_letters if seg.lost(c))
+    for s, e in spans:
+        word = text[s:e]
+        if sum(ch in LOST for ch in word) > 4 or not word.strip("?"):
+            continue
+        # a word the document writes intact is evidence whatever the charset (Au?enminister, Außenministerium)
+        fill = document_fill(word, all_letters, seg.prof.words)
+        if fill is None and letters:
+            fill = best_fill(word, letters, lang, seg.prof.words, seg.source)
+        if fill is None:
+            continue
+        filled, why, weight = fill
+        if s == 0 or re.search(r"[.!?:]\s+$|^\W*$", text[:s]):
+            filled = filled[:1].upper() + filled[1:]
+        return Reading(kind_hint, filled[k - s], why, span=(s, e), weight=weight)
+    return None
+
+
+def _word_weight(seg: _Seg, word: str) -> float:
+    from aligner.qa.wordlist import zipf
+
+    if len(word) < 2:
+        return 0.0
+    return max(zipf(word, seg.prof.lang), 4.0 if seg.prof.words.get(word.lower(), 0) > 1 else 0.0)
+
+
+def _bare_weight(seg: _Seg, k: int) -> float:
+    """How much of a word the word around ``k`` is without its ``?`` (Der in ?Der, Throne in Throne?)."""
+    from aligner.qa.wordlist import zipf
+
+    s, e = _word_around(seg.text, k)
+    bare = seg.text[s:e].replace("?", "")
+    if len(bare) < 2:
+        return 0.0
+    return max(zipf(bare, seg.prof.lang), 4.0 if seg.prof.words.get(bare.lower(), 0) > 1 else 0.0)
+
+
+def read_marks(text: str, lang: str, source: str | None, prof: Profile, free) -> dict[int, Reading]:  # type: ignore[no-untyped-def]
+    """A reading for every free ``?`` of ``text``."""
+    seg = _Seg(text, prof, source)
+    positions = [m.start() for m in re.finditer(r"\?", text) if free(m.start(), m.start() + 1)]
+    if not positions:
+        return {}
+    out: dict[int, Reading] = _guillemet_runs(seg, positions) if lang == "fr" else {}
+    quotes = _quote_events(seg, [k for k in positions if k not in out])
+    for k in positions:
+        if k in out:
+            continue
+        r = _classify(seg, k, quotes)
+        if r is not None:
+            out[k] = r
+    for k, r in quotes.items():  # closers kept intact (a straight '"')
+        if k not in out and r.pair is not None and out.get(r.pair) is quotes.get(r.pair):
+            out[k] = r
+    return out
+
+
+def _space(prof: Profile) -> str:
+    """The no-break space French sets inside guillemets and before ; : ! ? (narrow when it was lost)."""
+    return NNBSP if prof.lost(NNBSP) else NBSP
+
+
+def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
+    """ASCII French: ``??Mot`` is « and its space, ``mot??`` a space and » (or a space and a question mark)."""
+    text, prof = seg.text, seg.prof
+    out: dict[int, Reading] = {}
+    if not prof.lost("«"):
+        return out
+    opened: list[int] = []
+    for m in re.finditer(r"\?\?", text):
+        a, b = m.span()
+        if a not in positions or (a > 0 and text[a - 1] == "?") or text[b:b + 1] == "?":
+            continue
+        before, after = text[a - 1:a], text[b:b + 1]
+        ev = "French guillemets with their no-break spaces"
+        if (before == "" or before.isspace() or before in "([") and (after.isalnum() or after in "¿"):
+            out[a + 1] = Reading("lost-space", _space(prof), ev)
+            opened.append(a)
+        elif opened and (before.isalnum() or before in ".,!?…") and (after == "" or after.isspace() or
+                                                                   after in ".,;:)"):
+            o = opened.pop()
+            out[o] = Reading("lost-quote", "«", ev, pair=a + 1)
+            out[a], out[a + 1] = Reading("lost-space", _space(prof), ev), Reading("lost-quote", "»", ev, pair=o)
+    for o in opened:  # closed in another segment: the space is still a space
+        out[o] = Reading("lost-quote", None, ev + "; not closed in this segment", ("«",))
+    return out
+
+
+def _src_count(source: str | None, ch: str) -> int:
+    return source.count(ch) if source else 0
+
+
+def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
+    text, prof, lang = seg.text, seg.prof, seg.prof.lang
+    before = text[k - 1] if k > 0 else ""
+    after = text[k + 1] if k + 1 < len(text) else ""
+    src = seg.source
+    if before.isalnum() and src and "™" in src and prof.lost("™"):
+        s, _ = _word_around(text, k - 1)
+        if re.search(rf"\b{re.escape(text[s:k])}\s*™", src):
+            return Reading("lost-symbol", "™", f"the source writes {text[s:k]}™")
+    # an elided article before a word that lost a letter: m??chap is m’échap
+    if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
+        s, _ = _word_around(text, k)
+        if text[s:k].lower() in ELIDED[lang] and (s == 0 or not text[s - 1].isalnum()):
+            return Reading("lost-apostrophe", "’", f"'{text[s:k]}’' is an elision")
+    # a letter when the word around is a known word with letters filled in (ASCII: f?r, caf?) and the
+    # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
+    if (before.isalpha() or after.isalpha()) and not (after.isupper() and before.isalpha()):
+        r = _letter(seg, k)
+        if r is not None and (k not in quotes or _bare_weight(seg, k) < r.weight):
+            return r
+    if k in quotes:
+        return quotes[k]
+    # next to a guillemet, or before French high punctuation: a lost (narrow) no-break space
+    if lang == "fr" and prof.lost(_space(prof)):
+        rest = text[k + 2:k + 3]
+        if (after in "»;:!" or (after == "?" and (rest == "" or rest.isspace() or rest in "»)\"")) or
+                (before == "«" and (after.isalnum() or after == "?"))) and \
+                (before.isalnum() or before in "«».,!?)…" or _is_lost(before)):
+            return Reading("lost-space", _space(prof), "French sets a no-break space here")
+    # between digits: a range dash
+    if before.isdigit() and after.isdigit():
+        if prof.lost("–"):
+            return Reading("lost-dash", "–", "a '?' between two digits is a lost range dash")
+        return None
+    # a digit and a unit: a lost no-break space
+    if before.isdigit() and UNITS.match(text, k + 1) and prof.lost(NBSP):
+        return Reading("lost-space", NBSP, "a '?' between a number and its unit is a lost no-break space")
+    at_start = k == 0 or text[:k].strip() == ""
+    spaced_after = after.isspace()
+    if at_start and spaced_after:
+        bullet = _source_has(src.lstrip()[:1] if src else None, "•")
+        dash = _source_has(src.lstrip()[:1] if src else None, "–—-")
+        if bullet and prof.lost("•"):
+            return Reading("lost-bullet", "•", "the source starts with a bullet")
+        if dash and prof.lost("–"):
+            return Reading("lost-dash", dash if dash != "-" else "–", "the source starts with a dialogue dash")
+        return Reading("lost-char", None, "a '?' starting a line", ("•", "–"))
+    if (before.isspace() or at_start) and (spaced_after or after == ""):
+        return _spaced(seg, k)
+    if before.isalpha() and after.isalpha():
+        return _inner(seg, k)
+    if before.isalnum() or before in ".,;:!)…":
+        return _final(seg, k)
+    if lang == "fr" and _is_lost(before) and text[max(0, k - 6):k - 1].lower().endswith("qu") and \
+            prof.lost("à") and (after.isspace() or after == ""):
+        return Reading("lost-letter", "à", "jusqu’à, lorsqu’à: à after an elided qu")
+    if _is_lost(before) or _is_lost(after):
+        return None
+    if after in ")]" and (before.isspace() or before in "(["):
+        return None  # "(?)", "(trop ?)": a question mark in brackets
+    return Reading("lost-char", None, "a '?' in no position a question mark takes", ())
+
+
+def _spaced(seg: _Seg, k: int) -> Reading | None:
+    """`` ? `` between words: a dash, French à / Italian è in ASCII, or a French question mark."""
+    text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
+    nxt = text[k + 1:].lstrip()[:1]
+    src_dash = _source_has(src, "–—")
+    if nxt == "" or nxt in "»«\"”“’)]":
+        return None  # a question mark before a closing quote or bracket
+    if lang == "fr":
+        asks = _src_count(src, "?") > 0 if src else nxt.isupper()
+        if asks or nxt.isupper():
+            return None  # French sets a space before its question mark
+        prev = text[:k].split()[-3:]
+        if prof.lost("à") and (not src_dash or any(w.lower() in ("de", "du", "des") for w in prev)):
+            return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
+        if not src_dash:
+            return Reading("lost-char", None, "a spaced '?' in French", ("?", "–"))
+    if lang == "it" and prof.lost("è") and not src_dash:
+        return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
+    if not prof.lost("–"):
+        return None
+    dash = src_dash or "–"
+    ev = f"the source uses '{src_dash}' here" if src_dash else "a '?' standing between words is a lost dash"
+    return Reading("lost-dash", dash, ev)
+
+
+def _inner(seg: _Seg, k: int) -> Reading | None:
+    """A ``?`` between letters: an elision apostrophe, an unspaced dash, or a lost letter."""
+    text, prof, lang = seg.text, seg.prof, seg.prof.lang
+    s, e = _word_around(text, k)
+    left, right = text[s:k], text[k + 1:e]
+    if prof.lost("’"):
+        if left.lower() in ELIDED.get(lang, ()) or (lang in CLITICS and right.lower() in CLITICS[lang]):
+            return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
+        if lang in ("fr", "it") and len(left) <= 5 and right[:1].lower() in "aeiouhéèàìòù" and \
+                left.lower().endswith(tuple("ltdnsmc")) and left.lower() in ELIDED.get(lang, ()):
+            return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
+    if prof.lost("—") and lang == "en" and _word_weight(seg, left) >= 3 and _word_weight(seg, right) >= 3:
+        return Reading("lost-dash", "—", f"'{left}' and '{right}' are both words: an unspaced dash")
+    cands = [c for c in ("’", "—") if prof.lost(c)]
+    if any(prof.lost(c) for c in LETTERS.get(lang, "")):
+        cands.append("a letter")
+    if not cands:
+        return None
+    return Reading("lost-char", None, "a '?' inside a word", tuple(cands))
+
+
+def _final(seg: _Seg, k: int) -> Reading | None:
+    """A ``?`` at a word's end that closes no quote: a question mark, an apostrophe, … or ™."""
+    text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
+    before = text[k - 1]
+    rest = text[k + 1:]
+    nxt = rest.lstrip()[:1]
+    end = rest.strip() == ""
+    s, _ = _word_around(text, k - 1)
+    word = text[s:k]
+    if src and "™" in src and re.search(rf"{re.escape(word)}\s*™", src) and prof.lost("™"):
+        return Reading("lost-symbol", "™", f"the source writes {word}™")
+    if rest[:1] == "?" and before.isalpha() and any(prof.lost(c) for c in LETTERS.get(lang, "")):
+        return Reading("lost-letter", None, f"'{word}?' before a question mark: a lost letter", ("a letter",))
+    if src and prof.lost("…") and ("…" in src or "..." in src) and before.isalnum() and \
+            (src.count("…") + src.count("...") > src.count("?") or not src.count("?")):
+        return Reading("lost-ellipsis", "…", "the source has an ellipsis here")
+    if lang == "fr" and before.isalpha() and (end or nxt in "»\"”"):  # French spaces its question mark
+        cands = tuple(c for c in ("…", "”", "’") if prof.lost(c))
+        return Reading("lost-char", None, "a '?' glued to a French word", cands) if cands else None
+    if before in ".,;:!)":
+        if before == ":" or (before == ")" and not rest.strip()):
+            return None  # no quote closes after a colon: a question mark (OCR's "Literatur:?")
+        return Reading("lost-char", None, "a '?' after punctuation", tuple(c for c in "“”’»«" if prof.lost(c)))
+    if nxt.isupper() or end or nxt in "\"“”»«’)":
+        return None  # a sentence ends here: a question mark
+    if _src_count(src, "?"):
+        return None  # the source asks too
+    if rest[:1].isspace() and nxt.islower() and prof.lost("’") and lang in ("de", "en", "it") and before.isalpha():
+        if lang == "en" and before.lower() == "s" or lang == "de" or lang == "it" and word.lower() in ("po",):
+            return Reading("lost-apostrophe", "’", f"'{word}’' before a lower-case word is an elision")
+    if src and _src_count(src, "?"):
+        return None
+    cands = tuple(c for c in ("’", "”", "…") if prof.lost(c))
+    if not cands:
+        return None
+    if nxt and nxt.islower():
+        return Reading("lost-char", None, "a '?' ending a word before a lower-case word", cands)
+    return None
+
+
