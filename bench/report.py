@@ -1,6 +1,6 @@
 """The HTML report: how well it marks words without counterpart, and how big pairs render.
 
-    python bench/report.py [--pairs 150] [--render 1000,5000,20000]
+    python bench/report.py [--pairs 150] [--render 1000,5000,20000] [--names-only]
 
 1. **Orphan marks** (aligner/export/wordiff.py). Held-out data built from the
    Text+Berg gold 1-1 pairs (German-French, not the seeds): into one side of a
@@ -15,7 +15,12 @@
    that the QA stage flags (omission, addition, low-similarity), which is when
    the report computes the marks. Baseline: the window's own cosine with the
    other side (mark the windows least like it), with its best dev threshold.
-2. **Rendering**: a report for pairs of N sentences per side (real parallel
+2. **Name marks**: on the untouched gold pairs, the share with any name mark
+   (false alarms); and with one checkable name of the French side (one the
+   German document writes too) swapped for another name of the document, the
+   share of swaps marked, and the share of marks that are right (the swapped
+   name, or the original on the German side).
+3. **Rendering**: a report for pairs of N sentences per side (real parallel
    text: the Text+Berg documents repeated), timed in headless Chromium (load
    event, then the first paint of the rows) when chromium and chromedriver
    are installed; page size and the time to build the page in Python.
@@ -247,6 +252,47 @@ def bench_orphans(limit: int) -> dict[str, float]:
     return figures
 
 
+# --- names ----------------------------------------------------------------------------------
+
+
+def bench_names(names: list[str], seed: int = 7) -> tuple[float, float, float]:
+    """(pairs with a false name mark among untouched gold pairs, recall and precision of swapped names).
+
+    A swap replaces a name of the French side that the German document also writes (so it is checkable)
+    with another such name of the French document that this pair does not contain.
+    """
+    from aligner.export.wordiff import document_names, name_marks
+
+    rng = random.Random(seed)
+    false_pairs = total = found = swapped = marks = right = 0
+    for name in names:
+        ones = gold_ones(name)
+        de_names = document_names([s for s, _ in ones], "de")
+        fr_names = document_names([t for _, t in ones], "fr")
+        checkable = sorted(fr_names & de_names)
+        for src, tgt in ones:
+            m = name_marks(src, tgt, "de", "fr", de_names, fr_names)
+            total += 1
+            false_pairs += bool(m.src or m.tgt)
+            here = [w for w in checkable if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", tgt) and w in src]
+            others = [w for w in checkable if w not in tgt and w not in src]
+            if not here or not others:
+                continue
+            old, new = rng.choice(here), rng.choice(others)
+            at = re.search(rf"(?<!\w){re.escape(old)}(?!\w)", tgt).start()  # type: ignore[union-attr]
+            changed = tgt[:at] + new + tgt[at + len(old):]
+            m = name_marks(src, changed, "de", "fr", de_names, fr_names)
+            swapped += 1
+            hit = [sp for sp in m.tgt if sp.start == at]
+            found += bool(hit)
+            marks += len(m.tgt) + len(m.src)
+            right += len(hit) + sum(1 for sp in m.src if src[sp.start:sp.end] == old)
+    print(f"  names: untouched gold pairs with a name mark {false_pairs}/{total} ({false_pairs / total:.1%}); "
+          f"swapped names found {found}/{swapped} (recall {found / max(swapped, 1):.3f}), "
+          f"marks on swapped pairs right {right}/{marks} (precision {right / max(marks, 1):.3f})")
+    return false_pairs / total, found / max(swapped, 1), right / max(marks, 1)
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 
@@ -322,9 +368,16 @@ def _driver():  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=150, help="perturbed pairs per split")
+    parser.add_argument("--names-only", action="store_true", help="only the name marks (fast)")
     parser.add_argument("--render", default="1000,5000,20000", help="sentences per side of the timed pages")
     args = parser.parse_args()
-    figures = bench_orphans(args.pairs)
+    figures = {} if args.names_only else bench_orphans(args.pairs)
+    for split, names in (("dev", ["dev"]), ("test", TEST)):
+        print(f"{split}:")
+        fp, r, p = bench_names(names)
+        figures.update({f"{split}_name_false_pairs": fp, f"{split}_name_recall": r, f"{split}_name_precision": p})
+    if args.names_only:
+        args.render = ""
     print("rendering:")
     figures.update(bench_render([int(x) for x in args.render.split(",") if x]))
     print("SUMMARY " + " ".join(f"{k}={v:.3f}" for k, v in figures.items()))

@@ -8,7 +8,8 @@
   inside an inline SVG), the chosen path drawn on it, 1-0 / 0-1 beads marked
   red and uncertain beads orange; clicking anywhere on it jumps to the bead
   there;
-* filters (all / flagged / errors / uncertain) and a print stylesheet;
+* filters (all / flagged / errors / uncertain) and a print stylesheet (it prints
+  the rows the filter shows, without the picture and the controls);
 * **one row per bead**, side by side: ids, type, score, confidence as a bar,
   both texts with the word-level marks of ``aligner.export.wordiff`` (a token
   diff for versions of one text, numbers and names that do not match for
@@ -170,7 +171,8 @@ def _picture_svg(alignment: Alignment, picture: tuple[np.ndarray, int, int] | No
         cls = "skip" if not (di and dj) else "unsure" if _uncertain(p) else ""
         if cls:
             w, h = max(dj, m / 40), max(di, n / 40)
-            x, y = (j0 - w / 2 if not dj else j0), (i0 - h / 2 if not di else i0)
+            x = min(max(j0 - w / 2, 0), m - w) if not dj else j0  # a skip's bar stays inside the picture
+            y = min(max(i0 - h / 2, 0), n - h) if not di else i0
             shape = (f'<rect class="{cls}" x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}">'
                      f'<title>{_e(_bead_label(p))}</title></rect>')
             marks.append(f'<a href="#b{k}">{shape}</a>' if interactive else shape)
@@ -358,7 +360,11 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
                                                'unavailable)</p>')
         + '<p class="legend"><span class="lg path"></span> chosen path <span class="lg skip"></span> 1-0 / 0-1 '
           '<span class="lg unsure"></span> uncertain · rows: source, columns: target · click to jump</p></div>',
-        '<div class="side"><table class="counts"><tr><th>flag</th><th>beads</th></tr>'
+        '<div class="side"><p class="how">Each cell of the picture is the cosine similarity of a source sentence '
+        '(row) and a target sentence (column), dark where they are alike. The red line is the alignment; red bars '
+        'are sentences with no counterpart (1-0 down, 0-1 across), orange boxes the beads the aligner doubts. '
+        'A translation or a close version shows a dark diagonal; a dark cell off the line is a sentence that may '
+        'belong elsewhere.</p><table class="counts"><tr><th>flag</th><th>beads</th></tr>'
         + "".join(f'<tr><td>{_e(code)}</td><td class="num">{n}</td></tr>' for code, n in sorted(flag_counts.items()))
         + "</table>",
         '<p class="legend marks">marks: <mark class="w-del">only in source</mark> <mark class="w-ins">only in '
@@ -460,8 +466,7 @@ def write_corpus_pages(out_dir: str | os.PathLike[str], items: Sequence[tuple[Al
         page = Path(tsv).with_suffix(".html").name
         write_report(alignment, out / page, encoder=encoder)
         entries.append(IndexEntry(alignment, page, similarity))
-    write_index(out / "index.html", entries, title=f"alignments of {out.resolve().name}", encoder=encoder,
-                signature=signature)
+    write_index(out / "index.html", entries, encoder=encoder, signature=signature)
     return [out / e.page for e in entries] + [out / "index.html"]
 
 
@@ -476,6 +481,7 @@ h1{font-size:18px;margin:4px 0}.arrow{color:var(--muted)}.sub,.sig{color:var(--m
 svg.matrix{border:1px solid #bbb;cursor:crosshair;display:block;background:#fff}
 svg .path{fill:none;stroke:#e53935;stroke-width:1.6;vector-effect:non-scaling-stroke;opacity:.85}
 svg .skip{fill:#d50000;opacity:.9}svg .unsure{fill:none;stroke:#ff9800;stroke-width:3;vector-effect:non-scaling-stroke}
+.how{max-width:640px;margin:0 0 8px;color:#444}
 .legend{font-size:12px;color:var(--muted);margin:4px 0}
 .lg{display:inline-block;width:14px;height:8px;vertical-align:middle;margin-left:6px}
 .lg.path{border-top:2px solid #e53935;height:0}.lg.skip{background:#d50000}.lg.unsure{border:2px solid #ff9800}
@@ -519,11 +525,12 @@ body[data-show=uncertain] .bead:not(.uncertain):not(.head){display:none}
 table.index{border-collapse:collapse}table.index td,table.index th{border-bottom:1px solid var(--line);
  padding:6px 10px;text-align:left;vertical-align:middle}.err{color:var(--err);font-weight:600}
 @media print{
- body{max-width:none;padding:0;font-size:10pt}.filters,.legend,svg.matrix{display:none}
+ body{max-width:none;padding:0;font-size:10pt}.filters,.legend,.how,svg.matrix{display:none}
  .top{display:block}.bead{grid-template-columns:90px 1fr 1fr 200px;break-inside:avoid;content-visibility:visible;
   padding:3px 0}
- body[data-show] .bead{display:grid}.bead:target,.bead.hit{background:none;outline:none}
- mark,del,ins,.flag{-webkit-print-color-adjust:exact;print-color-adjust:exact}a{color:inherit;text-decoration:none}
+ .bead:target,.bead.hit{background:none;outline:none}
+ mark,del,ins,.flag,.conf,.conf span,.bead{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ a{color:inherit;text-decoration:none}
 }
 """
 
