@@ -1,6 +1,6 @@
 """The HTML report: how well it marks words without counterpart, and how big pairs render.
 
-    python bench/report.py [--pairs 150] [--render 1000,5000,20000] [--names-only]
+    python bench/report.py [--pairs 150] [--render 1000,5000,20000] [--parts orphans,names,render]
 
 1. **Orphan marks** (aligner/export/wordiff.py). Held-out data built from the
    Text+Berg gold 1-1 pairs (German-French, not the seeds): into one side of a
@@ -329,8 +329,9 @@ def bench_render(sizes: list[int]) -> dict[str, float]:
             build = time.perf_counter() - t
             path = Path(tempfile.mkdtemp()) / f"report-{n}.html"
             path.write_text(page, encoding="utf-8")
-            line = f"  {n} sentences per side: {len(alignment.pairs)} beads, page {len(page.encode()) / 1e6:.2f} MB, " \
-                   f"built in {build:.2f} s"
+            shown = page.count(' id="b')
+            line = f"  {n} sentences per side: {len(alignment.pairs)} beads ({shown} rows), " \
+                   f"page {len(page.encode()) / 1e6:.2f} MB, built in {build:.2f} s"
             if driver is not None:
                 t = time.perf_counter()
                 driver.get(path.as_uri())
@@ -368,18 +369,18 @@ def _driver():  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=150, help="perturbed pairs per split")
-    parser.add_argument("--names-only", action="store_true", help="only the name marks (fast)")
+    parser.add_argument("--parts", default="orphans,names,render", help="which parts to run (comma-separated)")
     parser.add_argument("--render", default="1000,5000,20000", help="sentences per side of the timed pages")
     args = parser.parse_args()
-    figures = {} if args.names_only else bench_orphans(args.pairs)
-    for split, names in (("dev", ["dev"]), ("test", TEST)):
+    parts = set(args.parts.split(","))
+    figures = bench_orphans(args.pairs) if "orphans" in parts else {}
+    for split, names in (("dev", ["dev"]), ("test", TEST)) if "names" in parts else ():
         print(f"{split}:")
         fp, r, p = bench_names(names)
         figures.update({f"{split}_name_false_pairs": fp, f"{split}_name_recall": r, f"{split}_name_precision": p})
-    if args.names_only:
-        args.render = ""
-    print("rendering:")
-    figures.update(bench_render([int(x) for x in args.render.split(",") if x]))
+    if "render" in parts:
+        print("rendering:")
+        figures.update(bench_render([int(x) for x in args.render.split(",") if x]))
     print("SUMMARY " + " ".join(f"{k}={v:.3f}" for k, v in figures.items()))
 
 

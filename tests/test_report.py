@@ -51,10 +51,13 @@ def test_one_row_per_bead_with_ids_type_and_confidence(en_de, en_de_page):
     assert rows(doc)[0].xpath("string(.//span[@class='none'])") == "(nothing)"
 
 
-def test_a_big_pair_keeps_only_its_flagged_rows(en_de):
+def test_a_big_pair_keeps_only_the_rows_with_warnings_or_errors(en_de):
     doc = parse(build_report(en_de, max_rows=30, picture=False))
-    assert [r.get("id") for r in rows(doc)] == [f"b{k}" for k, p in enumerate(en_de.pairs) if p.flags]
-    assert "18 unflagged beads of this 38-bead pair are left out" in doc.xpath("string(//p[@class='note'])")
+    kept = [k for k, p in enumerate(en_de.pairs) if {f.severity for f in p.flags} & {"error", "warning"}]
+    assert len(kept) == 19  # the 20 flagged beads but the one with a punctuation note only
+    assert [r.get("id") for r in rows(doc)] == [f"b{k}" for k in kept]
+    assert "Only the 19 beads with a warning or an error of this 38-bead pair" in doc.xpath(
+        "string(//p[@class='note'])")
 
 
 def test_self_contained_small_and_filterable(en_de_page):

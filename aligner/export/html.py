@@ -60,15 +60,14 @@ from aligner.export.wordiff import (
 from aligner.export.formats import worst_severity
 from aligner.io import atomic_write_text
 from aligner.qa.checks import _length_ratio
-from aligner.types import AlignedPair, Alignment
+from aligner.types import AlignedPair, Alignment, Flag
 
 if TYPE_CHECKING:
     from aligner.encoders import Encoder
 
 PICTURE_CELLS = 320  # the heat map has at most this many cells per side (max-pooled blocks)
 EXACT_CELLS = 4_000_000  # above this many sentence pairs the matrix comes from block means
-MAX_ROWS = 10_000  # above this many beads only the flagged rows are written (bench/report.py: 5k beads load in
-# ~1.6 s in Chromium, 20k in ~5 s and 40 MB); the picture still shows the whole pair
+MAX_ROWS = 10_000  # above this many beads only the rows with a warning or an error are written (bench/report.py)
 ORPHAN_BEADS = 400  # at most this many flagged beads get the (encoder-based) orphan marks
 _ORPHAN_CODES = ("omission", "addition", "low-similarity")
 _NO_SPACE = {"zh", "ja"}
@@ -249,6 +248,21 @@ def _repair_html(pieces: list[tuple[str, str]], context: int = 24) -> str:
     return "".join(out)
 
 
+def _flag_items(flags: Sequence[Flag], shown: int = 2) -> str:
+    """One item per flag; a code with more than ``shown`` flags shows its first and folds the rest."""
+    groups: dict[str, list[Flag]] = {}
+    for f in flags:
+        groups.setdefault(f.code, []).append(f)
+    out = []
+    for code, group in groups.items():
+        items = [f'<li class="flag {_e(f.severity)}"><b>{_e(code)}</b> {_e(f.message)}</li>' for f in group]
+        if len(items) > shown:
+            items = items[:1] + [f'<li class="more"><details><summary>{len(items) - 1} more {_e(code)}</summary>'
+                                 f'<ul>{"".join(items[1:])}</ul></details></li>']
+        out += items
+    return "".join(out)
+
+
 def _row(k: int, p: AlignedPair, marks: Marks, langs: tuple[str, str]) -> str:
     worst = worst_severity(p)
     classes = ["bead"] + (["flagged"] if p.flags else []) + ([f"sev-{worst}"] if worst else [])
@@ -258,7 +272,7 @@ def _row(k: int, p: AlignedPair, marks: Marks, langs: tuple[str, str]) -> str:
     bar = ("" if conf is None else
            f'<span class="conf" title="confidence {conf:.2f}"><span style="width:{conf * 100:.0f}%"></span></span>'
            f'<span class="num">{conf:.2f}</span>')
-    flags = "".join(f'<li class="flag {_e(f.severity)}"><b>{_e(f.code)}</b> {_e(f.message)}</li>' for f in p.flags)
+    flags = _flag_items(p.flags)
     repairs = []
     diffs = _repair_diffs(p)
     for side in ("tgt", "src"):
@@ -296,7 +310,7 @@ def _damage_marks(diffs: dict[str, list[tuple[str, str]]]) -> Marks:
         pos = 0
         for kind, piece in diffs[side]:
             if kind == "del":
-                spans.append(Span(pos, pos + len(piece), "dmg", "damaged: see the repair"))
+                spans.append(Span(pos, pos + len(piece), "dmg", "changed by the suggested repair"))
             if kind != "ins":
                 pos += len(piece)
         found[side] = tuple(spans)
@@ -324,7 +338,8 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
                  max_rows: int = MAX_ROWS) -> str:
     """The review page of one alignment, as an HTML string.
 
-    A pair of more than ``max_rows`` beads gets the rows of its flagged beads only (the page says so).
+    A pair of more than ``max_rows`` beads gets rows only for its beads with a warning or an error
+    (the page says so): a reviewer of a book reads those, and the picture still shows the whole pair.
     """
     enc = encoder or _encoder_of(alignment)
     src, tgt = alignment.src, alignment.tgt
@@ -335,7 +350,7 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
     orphans_left = ORPHAN_BEADS
     every = len(alignment.pairs) <= max_rows
     for k, p in enumerate(alignment.pairs):
-        if not (every or p.flags):
+        if not (every or worst_severity(p) in ("error", "warning")):
             continue
         use = enc if orphans_left > 0 else None
         if use is not None and any(c in _ORPHAN_CODES for c in p.flag_codes):
@@ -356,15 +371,8 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
         f'<h1 dir="auto">{_e(src.name)} <span class="arrow">↔</span> {_e(tgt.name)}</h1>',
         f'<p class="sub">{_e(src.lang)} → {_e(tgt.lang)} · {len(src.segments)} ↔ {len(tgt.segments)} segments · '
         f'{c.beads} beads ({_e(", ".join(f"{t} {n}" for t, n in sorted(types.items())))}) · {_e(kinds)}</p>',
-        '<div class="top"><div class="pic">' + (svg or '<p class="none">(no similarity picture: encoder '
-                                               'unavailable)</p>')
-        + '<p class="legend"><span class="lg path"></span> chosen path <span class="lg skip"></span> 1-0 / 0-1 '
-          '<span class="lg unsure"></span> uncertain · rows: source, columns: target · click to jump</p></div>',
-        '<div class="side"><p class="how">Each cell of the picture is the cosine similarity of a source sentence '
-        '(row) and a target sentence (column), dark where they are alike. The red line is the alignment; red bars '
-        'are sentences with no counterpart (1-0 down, 0-1 across), orange boxes the beads the aligner doubts. '
-        'A translation or a close version shows a dark diagonal; a dark cell off the line is a sentence that may '
-        'belong elsewhere.</p><table class="counts"><tr><th>flag</th><th>beads</th></tr>'
+        '<div class="top">' + ("".join(_picture_block(svg)) if svg else '<div class="side">')
+        + '<table class="counts"><tr><th>flag</th><th>beads</th></tr>'
         + "".join(f'<tr><td>{_e(code)}</td><td class="num">{n}</td></tr>' for code, n in sorted(flag_counts.items()))
         + "</table>",
         '<p class="legend marks">marks: <mark class="w-del">only in source</mark> <mark class="w-ins">only in '
@@ -373,8 +381,9 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
         f'<p class="sig">{_e(alignment.signature)}</p></div></div>',
     ]
     if not every:
-        summary.append(f'<p class="note">{c.beads - c.flagged} unflagged beads of this {c.beads}-bead pair are left '
-                       'out of the rows (they are in the alignment TSV); the picture shows them all.</p>')
+        kept = sum(1 for p in alignment.pairs if worst_severity(p) in ("error", "warning"))
+        summary.append(f'<p class="note">Only the {kept} beads with a warning or an error of this {c.beads}-bead '
+                       'pair have a row (the others are in the alignment TSV); the picture shows them all.</p>')
     if excluded:
         summary.append('<details class="excluded"><summary>Left out of the alignment '
                        f'({len(excluded)})</summary><ul>'
@@ -392,6 +401,18 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
             f'<div class="flags">flags and repairs</div></div>')
     return _page(title, "".join(summary) + filters + '<div class="beads">' + head + "".join(rows) + "</div>",
                  script=_SCRIPT.replace("__SPANS__", spans))
+
+
+def _picture_block(svg: str) -> tuple[str, str]:
+    """The picture with its legend, and the side column's start: how to read it."""
+    return ('<div class="pic">' + svg
+            + '<p class="legend"><span class="lg path"></span> chosen path <span class="lg skip"></span> 1-0 / 0-1 '
+              '<span class="lg unsure"></span> uncertain · rows: source, columns: target · click to jump</p></div>',
+            '<div class="side"><p class="how">Each cell is the cosine similarity of a source sentence (row) '
+            'and a target sentence (column), dark where they are alike. The red line is the alignment; red bars '
+            'are sentences with no counterpart (1-0 down, 0-1 across), orange boxes the beads the aligner doubts. '
+            'A translation or a close version shows a dark diagonal; a dark cell off the line is a sentence that '
+            'may belong elsewhere.</p>')
 
 
 def _first(ids: Sequence[int]) -> int:
@@ -506,7 +527,9 @@ table.counts{border-collapse:collapse;font-size:13px}table.counts td,table.count
 .gap{color:var(--muted);padding:0 2px}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}.none{color:#aaa;font-style:italic}
 .flags ul{margin:0;padding:0;list-style:none}.flag{font-size:12px;padding:2px 6px;margin:0 0 3px;border-radius:3px}
-.flag b{font-weight:600}.flag.error{background:#fdecea;color:#8e0000}.flag.warning{background:#fff4e0;color:#7a4a00}
+.flag b{font-weight:600}.more{font-size:12px;color:var(--muted);margin:0 0 3px 6px}
+.more summary{cursor:pointer}
+.flag.error{background:#fdecea;color:#8e0000}.flag.warning{background:#fff4e0;color:#7a4a00}
 .flag.info{background:#e8f0fe;color:#0d3c8c}
 .repair{font-size:13px;padding:2px 6px;background:#f5f5f5;border-radius:3px;margin-top:3px}
 .repair .lbl{font-size:11px;color:var(--muted);text-transform:uppercase}
