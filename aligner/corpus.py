@@ -154,9 +154,12 @@ def pair_file_name(src: Document, tgt: Document) -> str:
 
 def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
-               workbooks: bool = True, min_similarity: float = 0.45,
+               workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
                progress: Callable[[int, int, str], None] | None = None) -> list[PairResult]:
-    """Pair and align every document of the corpus; write one TSV per pair and a summary."""
+    """Pair and align every document of the corpus; write one TSV per pair and a summary.
+
+    With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
+    """
     from aligner.export.tsv import write_tsv
     from aligner.pipeline import align_documents
 
@@ -188,6 +191,12 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     if workbooks and len(alignments) > 1:
         _write_workbook(alignments, out / "review.xlsx")  # every pair in one workbook, one filter
     _write_summary(out, docs, results, config, encoder)
+    if html:
+        from aligner.export.html import write_corpus_pages
+        from aligner.pipeline import signature
+
+        write_corpus_pages(out, [(a, r.tsv, r.similarity) for a, r in zip(alignments, results)], encoder,
+                           signature(config, encoder))
     if progress:
         progress(len(pairs), len(pairs), "done")
     return results

