@@ -130,6 +130,14 @@ def table(s: dict[str, str]) -> list[str]:
     return out
 
 
+def timing_note(load_before: float | None) -> str:
+    cores = os.cpu_count() or 1
+    if load_before is not None and load_before > cores:
+        return (f"The machine was busy with other work (load average above its {cores} cores), so the times are "
+                "well above an idle machine's; the accuracy figures do not depend on load.")
+    return "Times vary by 10–20% between runs on a shared machine; accuracy figures do not change between runs."
+
+
 def render(summaries: dict[str, str], load_before: float | None) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -137,7 +145,7 @@ def render(summaries: dict[str, str], load_before: float | None) -> str:
         "",
         f"Written by `python bench/results.py` on {when}, commit {commit()}.",
         f"Machine: {machine(load_before)}.",
-        "Times vary by 10–20% between runs on a shared machine; accuracy figures do not change between runs.",
+        timing_note(load_before),
         "",
         *table(summaries),
         "",
