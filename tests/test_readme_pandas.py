@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _example() -> str:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n## Working in pandas\n"):]
+    section = readme[readme.index("\n## Working in pandas\n") + 1:]
+    section = section[:section.find("\n## ")]  # up to the next top-level section
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
     assert len(blocks) == 1, "the pandas section has one example"
     return blocks[0]
