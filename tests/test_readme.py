@@ -54,8 +54,12 @@ def _review_like_a_reader(book: Path) -> dict[str, str]:
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:
+    """The rows of a TSV, read with csv alone; an alignment table's ``# aligner`` first line is skipped."""
     with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        lines = fh.read().splitlines()
+    if lines and lines[0].startswith("# aligner\t"):
+        lines = lines[1:]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def test_the_tour_runs_end_to_end(tmp_path: Path, console_script: str) -> None:
@@ -82,6 +86,10 @@ def test_the_tour_runs_end_to_end(tmp_path: Path, console_script: str) -> None:
         assert (tmp_path / name).stat().st_size > 0, name
     assert "encoding-damage" in outputs["check"] and "number-mismatch" in outputs["check"]
 
+    # the tables carry their languages, which is what lets step 5 export TMX without --src-lang/--tgt-lang
+    for name in ("en-de.tsv", "final.tsv"):
+        first = (tmp_path / name).read_text(encoding="utf-8").split("\n", 1)[0]
+        assert first.startswith("# aligner\t") and "src_lang=en" in first and "tgt_lang=de" in first, name
     aligned = _tsv(tmp_path / "en-de.tsv")
     final = _tsv(tmp_path / "final.tsv")
     assert sorted(decided.values()) == ["accept", "fix", "reject"]
