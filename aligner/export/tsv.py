@@ -44,6 +44,9 @@ META_KEYS = ("src_lang", "tgt_lang", "src", "tgt", "signature")
 COLUMNS = ("src_ids", "tgt_ids", "type", "score", "src", "tgt", "flags", "repair", "explanation", "confidence")
 _WS = re.compile(r"\s+")
 _EXPLANATION_SEP = " | "
+# Between two flags' explanations: the separator followed by the next flag's ``code:`` (a message may itself
+# begin or end with "|", so the separator alone is not enough to tell where one explanation ends).
+_EXPLANATION_SPLIT = re.compile(r" \| (?=[a-z][a-z-]*:(?: |$))")
 
 
 def clean_field(text: str) -> str:
@@ -173,7 +176,7 @@ def _parse_flags(codes: str, explanation: str) -> tuple[Flag, ...]:
     from aligner.qa.catalogue import severity_of
 
     messages: dict[str, list[str]] = {}
-    for part in explanation.split(_EXPLANATION_SEP) if explanation else []:
+    for part in _EXPLANATION_SPLIT.split(explanation) if explanation else []:
         code, _, message = part.partition(": ")
         messages.setdefault(code.strip(), []).append(message.strip())
     flags: list[Flag] = []
