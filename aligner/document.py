@@ -17,7 +17,7 @@ from aligner.errors import LanguageError
 from aligner.io import read_text
 from aligner.langid import Guess, check_supported, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
-from aligner.sentences import sentence_spans
+from aligner.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
 
 
@@ -52,6 +52,7 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
 
     segments: list[Segment] = []
     exclusions: list[Exclusion] = []
+    notes: list[str] = []
     for para, lang in zip(paragraphs, para_langs):
         if config.presplit:
             segments.append(Segment(len(segments), para.text, para.start, para.end, para.index, "sentence"))
@@ -61,21 +62,26 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         elif lang != doc_lang:
             exclusions.append(Exclusion(para.start, para.end, para.text, "other-language", lang))
         else:
-            segments.extend(_segments(para, doc_lang, len(segments)))
+            segments.extend(_segments(para, doc_lang, len(segments), notes))
     if not segments:
         raise LanguageError(f"{name}: no text in {doc_lang} left to align")
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
-                    exclusions=tuple(exclusions), runs=runs, path=path)
+                    exclusions=tuple(exclusions), runs=runs, path=path, notes=tuple(notes))
 
 
-def _segments(para: Paragraph, lang: str, first_id: int) -> list[Segment]:
+def _segments(para: Paragraph, lang: str, first_id: int, notes: list[str]) -> list[Segment]:
     if para.heading:
         return [Segment(first_id, para.text, para.start, para.end, para.index, "heading")]
     out: list[Segment] = []
-    for s, e in sentence_spans(para.text, lang):
+    cuts: list[tuple[int, int]] = []
+    for s, e in sentence_spans(para.text, lang, cuts):
         raw_start, raw_end = para.raw_span(s, e)
         out.append(Segment(first_id + len(out), para.text[s:e], raw_start, raw_end, para.index, "sentence"))
+    for s, e in cuts:
+        raw_start, raw_end = para.raw_span(s, e)
+        notes.append(f"characters {raw_start}-{raw_end}: {e - s:,} characters with no sentence end, "
+                     f"cut into pieces of at most {MAX_SENTENCE_CHARS:,}")
     return out
 
 

@@ -55,18 +55,36 @@ class _Line:
     text: str  # stripped
 
 
+# Line breaks: LF, CRLF, CR alone (old Mac exports), VT, FF (a page break: a wrapped paragraph may go on
+# after it), NEL, the Unicode line separator U+2028, the information separators Python treats as line
+# breaks, and the paragraph separator U+2029, which also ends the paragraph (it counts as a blank line).
+_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_PARAGRAPH_BREAK = "\u2029"
+
+
+def _raw_lines(text: str) -> list[tuple[int, str, bool]]:
+    """(raw offset, line without its break, whether a paragraph separator ends it) for every line."""
+    out: list[tuple[int, str, bool]] = []
+    pos = 0
+    for m in _BREAK.finditer(text):
+        out.append((pos, text[pos:m.start()], m.group() == _PARAGRAPH_BREAK))
+        pos = m.end()
+    out.append((pos, text[pos:], False))
+    return out
+
+
 def _lines(text: str) -> list[_Line | None]:
     """Lines with raw offsets; ``None`` for a blank line."""
     out: list[_Line | None] = []
-    pos = 0
-    for raw in text.split("\n"):
+    for pos, raw, paragraph_end in _raw_lines(text):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
             out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
         else:
             out.append(None)
-        pos += len(raw) + 1
+        if paragraph_end:
+            out.append(None)
     return out
 
 
@@ -163,20 +181,20 @@ def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph
     ``one_per_line`` makes every line a paragraph (pre-split input); blank lines
     are then kept as empty paragraphs so that line number == paragraph index.
     """
-    lines = _lines(text)
     if one_per_line:
-        if text.endswith("\n"):
-            lines = lines[:-1]
-        pos = 0
+        raw_lines = _raw_lines(text)
+        if len(raw_lines) > 1 and not raw_lines[-1][1]:
+            raw_lines = raw_lines[:-1]  # the break that ends the last line
         out = []
-        for k, raw in enumerate(text.split("\n")[: len(lines)]):
-            ln = lines[k]
-            if ln is None:
+        for k, (pos, raw, _) in enumerate(raw_lines):
+            stripped = raw.strip()
+            if not stripped:
                 out.append(Paragraph(k, "", pos, pos, False, (), ()))
             else:
-                out.append(_make(k, [ln], False))
-            pos += len(raw) + 1
+                lead = len(raw) - len(raw.lstrip())
+                out.append(_make(k, [_Line(pos + lead, pos + lead + len(stripped), stripped)], False))
         return out
+    lines = _lines(text)
     wrapped, double_spaced, width = _layout(lines)
     paragraphs: list[Paragraph] = []
     for block in _blocks(lines, double_spaced):

@@ -66,6 +66,8 @@ def segment_cmd(
         typer.echo(seg.text)
     for e in doc.exclusions:
         typer.echo(f"excluded {e.start}-{e.end} {e.reason} {e.lang or '-'}: {e.text[:60]}", err=True)
+    for note in doc.notes:
+        typer.echo(f"note: {file}: {note}", err=True)
 
 
 @command("align")
@@ -93,6 +95,9 @@ def align_cmd(
     alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,
                             qa=qa and fmt != "beads")
     write_alignment(alignment, out, fmt)
+    for path, doc in ((src, alignment.src), (tgt, alignment.tgt)):
+        for note in doc.notes:
+            typer.echo(f"note: {path}: {note}", err=True)
     counts: dict[str, int] = {}
     for p in alignment.pairs:
         counts[p.type] = counts.get(p.type, 0) + 1
