@@ -45,9 +45,14 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         if config.presplit and any(texts):
             doc_lang = languages[0]
         else:
-            raise LanguageError(f"{name}: no text in a supported language ({', '.join(languages)})")
+            raise LanguageError(f"{path or name}: no text in a supported language ({', '.join(languages)})")
     if config.lang is None and not config.presplit:
-        check_supported(text, languages)
+        try:
+            check_supported(text, languages)
+        except LanguageError as err:
+            raise LanguageError(f"{path or name}: {err}") from None
+        if any(p.lines > 1 for p in paragraphs):
+            _check_unjoined(text, doc_lang, languages, config, path or name)
     para_langs = smooth(texts, guesses, doc_lang, languages)
 
     segments: list[Segment] = []
@@ -64,10 +69,28 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         else:
             segments.extend(_segments(para, doc_lang, len(segments), notes))
     if not segments:
-        raise LanguageError(f"{name}: no text in {doc_lang} left to align")
+        raise LanguageError(f"{path or name}: no text in {doc_lang} left to align")
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
                     exclusions=tuple(exclusions), runs=runs, path=path, notes=tuple(notes))
+
+
+_UNJOINED_SAMPLE = 200  # lines of a wrapped document whose language is checked before joining
+
+
+def _check_unjoined(text: str, doc_lang: str, languages: tuple[str, ...], config: DocConfig, where: str) -> None:
+    """Refuse a wrapped document whose lines, detected one by one before joining, are mostly in another language.
+
+    Joining lines can only be trusted if it does not change what language the text is in; when it
+    does, the layout guess is wrong somewhere, and the user has to say which language it is.
+    """
+    units = [p.text for p in split_paragraphs(text, one_per_line=True) if p.text]
+    sample = units[:: max(1, len(units) // _UNJOINED_SAMPLE)]
+    guesses = guess_blocks(sample, languages, min_confidence=config.min_confidence, min_letters=config.min_letters)
+    line_lang = document_language(sample, guesses)
+    if line_lang is not None and line_lang != doc_lang:
+        raise LanguageError(f"{where}: most of its lines are in {line_lang}, but the paragraphs rebuilt from them "
+                            f"read as {doc_lang}; give the document's language (--lang, --src-lang or --tgt-lang)")
 
 
 def _segments(para: Paragraph, lang: str, first_id: int, notes: list[str]) -> list[Segment]:

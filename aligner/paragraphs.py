@@ -24,6 +24,7 @@ from dataclasses import dataclass
 _TERMINAL = re.compile(r"[.!?:;…。！？]['\"’”»«)\]]*$")
 _HYPHEN_BREAK = re.compile(r"\w-$")
 _TOKEN = re.compile(r"\S+")
+_MIN_WRAP_EVIDENCE = 3  # long lines ending mid-sentence needed to call a document wrapped
 _LIST_ITEM = re.compile(r"^([-•*–]|\d{1,3}[.)])\s")
 
 
@@ -39,6 +40,7 @@ class Paragraph:
     # Parallel arrays: where each normalised token starts, in ``text`` and in the raw text.
     norm_starts: tuple[int, ...]
     raw_starts: tuple[int, ...]
+    lines: int = 1  # raw lines joined into it (more than one only in wrapped text)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of ``text`` (not starting or ending on a space) to raw offsets."""
@@ -89,15 +91,23 @@ def _lines(text: str) -> list[_Line | None]:
 
 
 def _layout(lines: list[_Line | None]) -> tuple[bool, bool, float]:
-    """(wrapped, double_spaced, wrap width) of a document."""
+    """(wrapped, double_spaced, wrap width) of a document.
+
+    The evidence for wrapping is long lines that stop mid-sentence: a wrapped
+    paragraph is cut wherever the width runs out, so most of its lines are near
+    the width and end without a full stop. Short lines (headings, captions,
+    one-line paragraphs) say nothing about wrapping, whatever their ending, and a
+    document of whole-paragraph lines has long lines that end a sentence.
+    """
     full = [ln for ln in lines if ln is not None]
     if len(full) < 6:
         return False, False, 0.0
     lengths = sorted(len(ln.text) for ln in full)
     width = float(lengths[int(0.9 * (len(lengths) - 1))])
-    near_width = sum(n >= 0.6 * width for n in lengths) / len(lengths)
-    open_ended = sum(not _TERMINAL.search(ln.text) for ln in full) / len(full)
-    wrapped = 30 <= width <= 130 and near_width >= 0.5 and open_ended >= 0.3
+    long = [ln for ln in full if len(ln.text) >= 0.6 * width]
+    long_open = sum(not _TERMINAL.search(ln.text) for ln in long)
+    wrapped = (30 <= width <= 130 and len(long) >= 0.5 * len(full)
+               and long_open >= _MIN_WRAP_EVIDENCE and long_open >= 0.4 * len(long))
     singles = 0
     for k in range(len(lines) - 2):
         if lines[k] is not None and lines[k + 1] is None and lines[k + 2] is not None:
@@ -172,7 +182,7 @@ def _make(index: int, lines: list[_Line], heading: bool) -> Paragraph:
             length += len(tok.group())
         glue_next = bool(_HYPHEN_BREAK.search(ln.text))
     return Paragraph(index, "".join(parts), lines[0].start, lines[-1].end, heading,
-                     tuple(norm_starts), tuple(raw_starts))
+                     tuple(norm_starts), tuple(raw_starts), len(lines))
 
 
 def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph]:

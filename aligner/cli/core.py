@@ -140,6 +140,7 @@ def corpus_cmd(
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
     min_similarity: float = typer.Option(0.45, "--min-similarity",
                                          help="Documents less similar than this are not paired."),
+    force: bool = typer.Option(False, "--force", help="Replace a run with other settings in the output folder."),
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Pair the corpus's documents (translations and versions) and align every pair."""
@@ -159,7 +160,7 @@ def corpus_cmd(
             bar.__exit__(None, None, None)
 
     results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
-                         workbooks=workbooks, min_similarity=min_similarity, progress=progress)
+                         workbooks=workbooks, min_similarity=min_similarity, progress=progress, force=force)
     for r in results:
         typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")
