@@ -127,7 +127,8 @@ def _put_text(ws: Any, row: int, col: int, text: str) -> Any:
 
 
 def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairSet | Sequence[AlignedPair],
-                   path: str | os.PathLike[str], *, name: str | None = None, document_paths: bool = True) -> Path:
+                   path: str | os.PathLike[str], *, name: str | None = None, document_paths: bool = True,
+                   sources: Any = None) -> Path:
     """Write the review workbook (Summary, Alignment, hidden snapshot) atomically; returns ``path``.
 
     ``alignments``: one alignment or several (the corpus job passes all its
@@ -142,12 +143,13 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
 
     ``document_paths``: record where the documents of an ``Alignment`` are (besides
     their names and digests); the corpus job leaves them out, so its workbooks
-    do not depend on where the corpus is.
+    do not depend on where the corpus is. ``sources``: what ``alignments`` was made
+    from, when it is already a list of PairSets (the documents are on the Alignments).
     """
     from openpyxl import Workbook
 
     sets = _as_sets(alignments, name=name)
-    documents = _documents(alignments, sets, document_paths)
+    documents = _documents(alignments if sources is None else sources, sets, document_paths)
     names = [ps.name for ps in sets]
     dup = [n for n, c in Counter(names).items() if c > 1]
     if dup:
