@@ -12,6 +12,14 @@ spanning forest over the pairs above ``min_similarity``: every document that
 has a counterpart is aligned to its closest relative, and a family of three
 versions (001 English, 003 its German translation, 000 an English rewrite)
 gives two alignments, not three redundant ones.
+
+An output folder holds one run: ``run_corpus`` locks it (``.aligner.lock``, a
+``filelock`` lock the operating system releases when the process dies, so a
+killed run never blocks the next) and refuses a second run into it while the
+first is writing; and it refuses to write into a folder whose ``summary.json``
+was made with other settings (another signature) unless ``force``, which
+replaces that run and removes its pair files this run does not write again, so
+a folder never mixes two runs.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from aligner.io import atomic_open, atomic_write_bytes, atomic_write_text, decod
 from aligner.langid import letters
 from aligner.types import Alignment, Document
 
+LOCK_NAME = ".aligner.lock"
 MIN_EXCERPT_LETTERS = 30  # other-language text shorter than this is reported, not filed
 
 
@@ -155,16 +164,72 @@ def pair_file_name(src: Document, tgt: Document) -> str:
 def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
                workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
-               progress: Callable[[int, int, str], None] | None = None) -> list[PairResult]:
+               progress: Callable[[int, int, str], None] | None = None, force: bool = False) -> list[PairResult]:
     """Pair and align every document of the corpus; write one TSV per pair and a summary.
 
     With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
+    ``out_dir`` is locked for the run; a folder written with other settings is refused unless
+    ``force`` (see the module docstring).
     """
-    from aligner.export.tsv import write_tsv
-    from aligner.pipeline import align_documents
+    from filelock import FileLock, Timeout
 
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"{out}: cannot create folder ({err.strerror or err})") from None
+    lock = FileLock(str(out / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise InputError(f"{out}: another 'aligner corpus' run is writing into this folder; "
+                         "wait for it to finish or choose another --out") from None
+    except OSError as err:
+        raise InputError(f"{out}: cannot lock the folder ({err.strerror or err})") from None
+    try:
+        return _run_locked(corpus_dir, out, config, doc_config, workbooks, html, min_similarity, progress, force)
+    finally:
+        lock.release()
+
+
+def _previous_run(out: Path, signature: str, force: bool) -> list[str]:
+    """The files of the run already in ``out``, to remove where this run does not write them again.
+
+    Refuses a run with other settings (signature) unless ``force``.
+    """
+    summary = out / "summary.json"
+    if not summary.is_file():
+        return []
+    try:
+        old = json.loads(summary.read_text(encoding="utf-8"))
+        old_signature = str(old["signature"])
+        files = [str(p["file"]) for p in old.get("pairs", [])]
+    except (OSError, ValueError, KeyError, TypeError):
+        if not force:
+            raise InputError(f"{summary}: cannot be read, so the run in {out} is unknown; "
+                             "use --force to replace it, or choose another --out") from None
+        return []
+    if old_signature == signature:
+        return files
+    files.append("review.xlsx")
+    if not force:
+        new_parts, old_parts = signature.split("|"), old_signature.split("|")
+        differ = [f"{o} -> {n}" for o, n in zip(old_parts, new_parts) if o != n] or [old_signature]
+        raise InputError(f"{out}: written by a run with other settings ({'; '.join(differ[:4])}); "
+                         "use --force to replace it, or choose another --out")
+    return files
+
+
+def _run_locked(corpus_dir: str | os.PathLike[str], out: Path, config: AlignConfig, doc_config: DocConfig,
+                workbooks: bool, html: bool, min_similarity: float, progress: Callable[[int, int, str], None] | None,
+                force: bool) -> list[PairResult]:
+    from aligner.export.tsv import write_tsv
+    from aligner.pipeline import align_documents, signature
+
     encoder = get_encoder(config.encoder)  # its model loads in the background while the documents are read
+    old_files = _previous_run(out, signature(config, encoder), force)
     if progress:
         progress(0, 0, "reading documents")  # total 0: not known yet
     docs = corpus_documents(corpus_dir, doc_config)
@@ -193,10 +258,17 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     _write_summary(out, docs, results, config, encoder)
     if html:
         from aligner.export.html import write_corpus_pages
-        from aligner.pipeline import signature
 
         write_corpus_pages(out, [(a, r.tsv, r.similarity) for a, r in zip(alignments, results)], encoder,
                            signature(config, encoder))
+    # the previous run's pair files that this run did not write again (see _previous_run)
+    written = {r.tsv for r in results} | ({"review.xlsx"} if workbooks and len(alignments) > 1 else set())
+    for name in old_files:
+        if name in written:
+            continue
+        for stale in {name, name.replace(".tsv", ".xlsx"), name.replace(".tsv", ".html")}:
+            if "/" not in stale and (out / stale).is_file():
+                (out / stale).unlink()
     if progress:
         progress(len(pairs), len(pairs), "done")
     return results
@@ -207,7 +279,7 @@ def _write_workbook(alignment: Alignment | list[Alignment], path: Path) -> None:
         from aligner.export.xlsx import write_workbook  # type: ignore[import-not-found]
     except ImportError:
         return
-    write_workbook(alignment, path)
+    write_workbook(alignment, path, document_paths=False)
 
 
 def _write_summary(out: Path, docs: Sequence[Document], results: Sequence[PairResult],

@@ -17,7 +17,7 @@ from aligner.errors import LanguageError
 from aligner.io import read_text
 from aligner.langid import Guess, check_supported, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
-from aligner.sentences import sentence_spans
+from aligner.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
 
 
@@ -45,13 +45,19 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         if config.presplit and any(texts):
             doc_lang = languages[0]
         else:
-            raise LanguageError(f"{name}: no text in a supported language ({', '.join(languages)})")
+            raise LanguageError(f"{path or name}: no text in a supported language ({', '.join(languages)})")
     if config.lang is None and not config.presplit:
-        check_supported(text, languages)
+        try:
+            check_supported(text, languages)
+        except LanguageError as err:
+            raise LanguageError(f"{path or name}: {err}") from None
+        if any(p.lines > 1 for p in paragraphs):
+            _check_unjoined(text, doc_lang, languages, config, path or name)
     para_langs = smooth(texts, guesses, doc_lang, languages)
 
     segments: list[Segment] = []
     exclusions: list[Exclusion] = []
+    notes: list[str] = []
     for para, lang in zip(paragraphs, para_langs):
         if config.presplit:
             segments.append(Segment(len(segments), para.text, para.start, para.end, para.index, "sentence"))
@@ -61,24 +67,48 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         elif lang != doc_lang:
             exclusions.append(Exclusion(para.start, para.end, para.text, "other-language", lang))
         else:
-            segments.extend(_segments(para, doc_lang, len(segments)))
+            segments.extend(_segments(para, doc_lang, len(segments), notes))
     if not segments:
         found = sorted({e.lang for e in exclusions if e.reason == "other-language" and e.lang})
         if config.lang and found:  # the language was given, and the text is in another
-            raise LanguageError(f"{name}: its text is in {', '.join(found)}, not in {doc_lang} (the language given)")
-        raise LanguageError(f"{name}: no text in {doc_lang} left to align")
+            raise LanguageError(f"{path or name}: its text is in {', '.join(found)}, not in {doc_lang} "
+                                "(the language given)")
+        raise LanguageError(f"{path or name}: no text in {doc_lang} left to align")
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
-                    exclusions=tuple(exclusions), runs=runs, path=path)
+                    exclusions=tuple(exclusions), runs=runs, path=path, notes=tuple(notes))
 
 
-def _segments(para: Paragraph, lang: str, first_id: int) -> list[Segment]:
+_UNJOINED_SAMPLE = 200  # lines of a wrapped document whose language is checked before joining
+
+
+def _check_unjoined(text: str, doc_lang: str, languages: tuple[str, ...], config: DocConfig, where: str) -> None:
+    """Refuse a wrapped document whose lines, detected one by one before joining, are mostly in another language.
+
+    Joining lines can only be trusted if it does not change what language the text is in; when it
+    does, the layout guess is wrong somewhere, and the user has to say which language it is.
+    """
+    units = [p.text for p in split_paragraphs(text, one_per_line=True) if p.text]
+    sample = units[:: max(1, len(units) // _UNJOINED_SAMPLE)]
+    guesses = guess_blocks(sample, languages, min_confidence=config.min_confidence, min_letters=config.min_letters)
+    line_lang = document_language(sample, guesses)
+    if line_lang is not None and line_lang != doc_lang:
+        raise LanguageError(f"{where}: most of its lines are in {line_lang}, but the paragraphs rebuilt from them "
+                            f"read as {doc_lang}; give the document's language (--lang, --src-lang or --tgt-lang)")
+
+
+def _segments(para: Paragraph, lang: str, first_id: int, notes: list[str]) -> list[Segment]:
     if para.heading:
         return [Segment(first_id, para.text, para.start, para.end, para.index, "heading")]
     out: list[Segment] = []
-    for s, e in sentence_spans(para.text, lang):
+    cuts: list[tuple[int, int]] = []
+    for s, e in sentence_spans(para.text, lang, cuts):
         raw_start, raw_end = para.raw_span(s, e)
         out.append(Segment(first_id + len(out), para.text[s:e], raw_start, raw_end, para.index, "sentence"))
+    for s, e in cuts:
+        raw_start, raw_end = para.raw_span(s, e)
+        notes.append(f"characters {raw_start}-{raw_end}: {e - s:,} characters with no sentence end, "
+                     f"cut into pieces of at most {MAX_SENTENCE_CHARS:,}")
     return out
 
 

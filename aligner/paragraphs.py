@@ -24,6 +24,7 @@ from dataclasses import dataclass
 _TERMINAL = re.compile(r"[.!?:;…。！？]['\"’”»«)\]]*$")
 _HYPHEN_BREAK = re.compile(r"\w-$")
 _TOKEN = re.compile(r"\S+")
+_MIN_WRAP_EVIDENCE = 3  # long lines ending mid-sentence needed to call a document wrapped
 _LIST_ITEM = re.compile(r"^([-•*–]|\d{1,3}[.)])\s")
 
 
@@ -39,6 +40,7 @@ class Paragraph:
     # Parallel arrays: where each normalised token starts, in ``text`` and in the raw text.
     norm_starts: tuple[int, ...]
     raw_starts: tuple[int, ...]
+    lines: int = 1  # raw lines joined into it (more than one only in wrapped text)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of ``text`` (not starting or ending on a space) to raw offsets."""
@@ -55,31 +57,57 @@ class _Line:
     text: str  # stripped
 
 
+# Line breaks: LF, CRLF, CR alone (old Mac exports), VT, FF (a page break: a wrapped paragraph may go on
+# after it), NEL, the Unicode line separator U+2028, the information separators Python treats as line
+# breaks, and the paragraph separator U+2029, which also ends the paragraph (it counts as a blank line).
+_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_PARAGRAPH_BREAK = "\u2029"
+
+
+def _raw_lines(text: str) -> list[tuple[int, str, bool]]:
+    """(raw offset, line without its break, whether a paragraph separator ends it) for every line."""
+    out: list[tuple[int, str, bool]] = []
+    pos = 0
+    for m in _BREAK.finditer(text):
+        out.append((pos, text[pos:m.start()], m.group() == _PARAGRAPH_BREAK))
+        pos = m.end()
+    out.append((pos, text[pos:], False))
+    return out
+
+
 def _lines(text: str) -> list[_Line | None]:
     """Lines with raw offsets; ``None`` for a blank line."""
     out: list[_Line | None] = []
-    pos = 0
-    for raw in text.split("\n"):
+    for pos, raw, paragraph_end in _raw_lines(text):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
             out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
         else:
             out.append(None)
-        pos += len(raw) + 1
+        if paragraph_end:
+            out.append(None)
     return out
 
 
 def _layout(lines: list[_Line | None]) -> tuple[bool, bool, float]:
-    """(wrapped, double_spaced, wrap width) of a document."""
+    """(wrapped, double_spaced, wrap width) of a document.
+
+    The evidence for wrapping is long lines that stop mid-sentence: a wrapped
+    paragraph is cut wherever the width runs out, so most of its lines are near
+    the width and end without a full stop. Short lines (headings, captions,
+    one-line paragraphs) say nothing about wrapping, whatever their ending, and a
+    document of whole-paragraph lines has long lines that end a sentence.
+    """
     full = [ln for ln in lines if ln is not None]
     if len(full) < 6:
         return False, False, 0.0
     lengths = sorted(len(ln.text) for ln in full)
     width = float(lengths[int(0.9 * (len(lengths) - 1))])
-    near_width = sum(n >= 0.6 * width for n in lengths) / len(lengths)
-    open_ended = sum(not _TERMINAL.search(ln.text) for ln in full) / len(full)
-    wrapped = 30 <= width <= 130 and near_width >= 0.5 and open_ended >= 0.3
+    long = [ln for ln in full if len(ln.text) >= 0.6 * width]
+    long_open = sum(not _TERMINAL.search(ln.text) for ln in long)
+    wrapped = (30 <= width <= 130 and len(long) >= 0.5 * len(full)
+               and long_open >= _MIN_WRAP_EVIDENCE and long_open >= 0.4 * len(long))
     singles = 0
     for k in range(len(lines) - 2):
         if lines[k] is not None and lines[k + 1] is None and lines[k + 2] is not None:
@@ -154,7 +182,7 @@ def _make(index: int, lines: list[_Line], heading: bool) -> Paragraph:
             length += len(tok.group())
         glue_next = bool(_HYPHEN_BREAK.search(ln.text))
     return Paragraph(index, "".join(parts), lines[0].start, lines[-1].end, heading,
-                     tuple(norm_starts), tuple(raw_starts))
+                     tuple(norm_starts), tuple(raw_starts), len(lines))
 
 
 def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph]:
@@ -163,20 +191,20 @@ def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph
     ``one_per_line`` makes every line a paragraph (pre-split input); blank lines
     are then kept as empty paragraphs so that line number == paragraph index.
     """
-    lines = _lines(text)
     if one_per_line:
-        if text.endswith("\n"):
-            lines = lines[:-1]
-        pos = 0
+        raw_lines = _raw_lines(text)
+        if len(raw_lines) > 1 and not raw_lines[-1][1]:
+            raw_lines = raw_lines[:-1]  # the break that ends the last line
         out = []
-        for k, raw in enumerate(text.split("\n")[: len(lines)]):
-            ln = lines[k]
-            if ln is None:
+        for k, (pos, raw, _) in enumerate(raw_lines):
+            stripped = raw.strip()
+            if not stripped:
                 out.append(Paragraph(k, "", pos, pos, False, (), ()))
             else:
-                out.append(_make(k, [ln], False))
-            pos += len(raw) + 1
+                lead = len(raw) - len(raw.lstrip())
+                out.append(_make(k, [_Line(pos + lead, pos + lead + len(stripped), stripped)], False))
         return out
+    lines = _lines(text)
     wrapped, double_spaced, width = _layout(lines)
     paragraphs: list[Paragraph] = []
     for block in _blocks(lines, double_spaced):

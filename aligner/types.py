@@ -73,6 +73,7 @@ class Document:
     exclusions: tuple[Exclusion, ...] = ()
     runs: tuple[LanguageRun, ...] = ()
     path: str | None = None
+    notes: tuple[str, ...] = ()  # what a reader should know: sentences cut at the length limit
 
     @property
     def sentences(self) -> list[str]:

@@ -68,6 +68,8 @@ def segment_cmd(
         typer.echo(seg.text)
     for e in doc.exclusions:
         typer.echo(f"excluded {e.start}-{e.end} {e.reason} {e.lang or '-'}: {e.text[:60]}", err=True)
+    for note in doc.notes:
+        typer.echo(f"note: {file}: {note}", err=True)
 
 
 @command("align")
@@ -109,6 +111,9 @@ def align_cmd(
 
             guard_moses(list(moses_paths(out, alignment.src.lang, alignment.tgt.lang)), (src, tgt), force)
         write_alignment(alignment, out, fmt)
+        for path, doc in ((src, alignment.src), (tgt, alignment.tgt)):
+            for note in doc.notes:
+                typer.echo(f"note: {path}: {note}", err=True)
         counts: dict[str, int] = {}
         for p in alignment.pairs:
             counts[p.type] = counts.get(p.type, 0) + 1
@@ -169,6 +174,7 @@ def corpus_cmd(
     min_similarity: float = typer.Option(0.45, "--min-similarity", metavar="X",
                                          help="Documents less similar than this are not paired."),
     quiet: bool = QuietOpt,
+    force: bool = typer.Option(False, "--force", help="Replace a run with other settings in the output folder."),
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
     """Pair the corpus's documents (translations and versions) and align every pair."""
@@ -186,7 +192,8 @@ def corpus_cmd(
                 show.step(step)
 
         results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
-                             workbooks=workbooks, min_similarity=min_similarity, html=html, progress=progress)
+                             workbooks=workbooks, min_similarity=min_similarity, html=html, progress=progress,
+                             force=force)
     for r in results:
         typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")

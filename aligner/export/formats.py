@@ -585,7 +585,7 @@ def export(data: Alignment | PairSet | Sequence[AlignedPair] | Sequence[Alignmen
     elif fmt == "xlsx":
         from aligner.export.xlsx import write_workbook
 
-        write_workbook(sets, path)
+        write_workbook(sets, path, sources=data)  # data: the Alignments, whose documents the workbook records
     return [Path(path)]
 
 

@@ -25,6 +25,17 @@ Layout (why):
   uses it to refuse a workbook whose ids or texts were changed, and to rebuild
   the corpus exactly (a spreadsheet is allowed to reformat numbers, not text).
 
+A cell holds at most 32,767 characters (Excel's limit; LibreOffice and
+openpyxl cut a longer text there). A longer text is shown cut, ending in a
+marker that says how much is missing (``cell_text``); the hidden sheet holds
+it whole, split over as many cells as it needs, and ``review apply`` rebuilds
+the pairs from there, so nothing is lost.
+
+Each pair's documents are recorded in the hidden sheet by name and SHA-256 of
+their text (and by path, when the workbook is not part of a corpus job whose
+alignment file beside it is the reference), so ``review apply`` can refuse a
+workbook whose documents changed since.
+
 Every text cell is written as a string: text that begins with ``=``, ``+``,
 ``-`` or ``@`` gets the quote prefix so no spreadsheet evaluates it, and URLs
 stay plain text (openpyxl never makes hyperlinks unless asked).
@@ -112,10 +123,19 @@ def display_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group()) % 0x80), text)
 
 
+def cell_text(text: str) -> str:
+    """What a cell shows of ``text``: ``display_text``, cut with a marker if over the cell limit."""
+    shown = display_text(text)
+    if len(shown) <= _CELL_LIMIT:
+        return shown
+    marker = f" [… {len(shown):,} characters; the rest is kept in the workbook's hidden sheet]"
+    return shown[:_CELL_LIMIT - len(marker)] + marker
+
+
 def _put_text(ws: Any, row: int, col: int, text: str) -> Any:
     """Write ``text`` as a string cell, never a formula (quote prefix for = + - @)."""
     cell = ws.cell(row=row, column=col)
-    cell.value = display_text(text)
+    cell.value = cell_text(text)
     cell.data_type = "s"
     if text.startswith(_FORMULA_STARTS):
         cell.quotePrefix = True
@@ -123,7 +143,8 @@ def _put_text(ws: Any, row: int, col: int, text: str) -> Any:
 
 
 def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairSet | Sequence[AlignedPair],
-                   path: str | os.PathLike[str], *, name: str | None = None) -> Path:
+                   path: str | os.PathLike[str], *, name: str | None = None, document_paths: bool = True,
+                   sources: Any = None) -> Path:
     """Write the review workbook (Summary, Alignment, hidden snapshot) atomically; returns ``path``.
 
     ``alignments``: one alignment or several (the corpus job passes all its
@@ -135,10 +156,16 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
     environment variable (seconds since 1970, UTC: the reproducible-builds
     convention) when it is set. That keeps the committed ``alignments/*.xlsx``
     comparable byte for byte with a fresh run, like the TSV and JSON beside them.
+
+    ``document_paths``: record where the documents of an ``Alignment`` are (besides
+    their names and digests); the corpus job leaves them out, so its workbooks
+    do not depend on where the corpus is. ``sources``: what ``alignments`` was made
+    from, when it is already a list of PairSets (the documents are on the Alignments).
     """
     from openpyxl import Workbook
 
     sets = _as_sets(alignments, name=name)
+    documents = _documents(alignments if sources is None else sources, sets, document_paths)
     names = [ps.name for ps in sets]
     dup = [n for n, c in Counter(names).items() if c > 1]
     if dup:
@@ -152,7 +179,7 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
     snap = wb.create_sheet(SNAPSHOT)
     _fill_alignment(sheet, sets)
     _fill_summary(summary, sets)
-    _fill_snapshot(snap, sets)
+    _fill_snapshot(snap, sets, documents)
     snap.sheet_state = "hidden"
     wb.active = wb.index(sheet)
     summary.sheet_view.tabSelected = False
@@ -471,7 +498,26 @@ def _summary_width(header: Sequence[str]) -> float:
                for h in header)
 
 
-def _fill_snapshot(ws: Any, sets: Sequence[PairSet]) -> None:
+def _documents(alignments: Any, sets: Sequence[PairSet], with_paths: bool) -> list[list[dict[str, str]]]:
+    """Per pair set: its documents' names, SHA-256 of their text and (``with_paths``) paths, when known."""
+    import hashlib
+
+    items = [alignments] if isinstance(alignments, (Alignment, PairSet)) else list(alignments)
+    out: list[list[dict[str, str]]] = []
+    for k in range(len(sets)):
+        item = items[k] if len(items) == len(sets) else None
+        docs: list[dict[str, str]] = []
+        if isinstance(item, Alignment):
+            for side, doc in (("src", item.src), ("tgt", item.tgt)):
+                rec = {"side": side, "name": doc.name, "sha256": hashlib.sha256(doc.text.encode()).hexdigest()}
+                if with_paths and doc.path:
+                    rec["path"] = str(Path(doc.path).resolve())
+                docs.append(rec)
+        out.append(docs)
+    return out
+
+
+def _fill_snapshot(ws: Any, sets: Sequence[PairSet], documents: Sequence[list[dict[str, str]]]) -> None:
     from aligner import __version__
 
     meta = {
@@ -479,7 +525,8 @@ def _fill_snapshot(ws: Any, sets: Sequence[PairSet]) -> None:
         "tool": f"aligner {__version__}",
         "pairs": [{"name": ps.name, "src_name": ps.src_name, "tgt_name": ps.tgt_name, "src_lang": ps.src_lang,
                    "tgt_lang": ps.tgt_lang, "signature": ps.signature,
-                   "source": str(Path(ps.source).resolve()) if ps.source else None} for ps in sets],
+                   "source": str(Path(ps.source).resolve()) if ps.source else None,
+                   **({"documents": docs} if docs else {})} for ps, docs in zip(sets, documents)],
     }
     ws.append(["aligner review workbook", SNAPSHOT_FORMAT, *_chunks(json.dumps(meta, ensure_ascii=True))])
     ws.append(["pair", "pair_id", "record"])
