@@ -446,7 +446,9 @@ def apply_review(workbook: str | os.PathLike[str],
         result.checked_against.extend(str(ps.source) for ps in current.values())
     _check_rows(rows, truth, path)
     applied = apply_decisions(rows, truth, path)
-    result.sets, result.audit, result.counts = applied.sets, applied.audit, applied.counts
+    # the note rows' audit entries (a comment on no pair) come first, then every decision
+    result.sets, result.audit, result.counts = applied.sets, result.audit + applied.audit, applied.counts
+    result.notes.extend(applied.notes)
     return result
 
 
