@@ -166,7 +166,7 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     for done, (i, j, sim) in enumerate(pairs):
         if progress:
             progress(done, len(pairs), f"{docs[i].name} -> {docs[j].name}")
-        alignment = align_documents(docs[i], docs[j], config, encoder)
+        alignment = align_documents(docs[i], docs[j], config, encoder, languages=tuple(doc_config.languages))
         alignments.append(alignment)
         name = pair_file_name(docs[i], docs[j])
         write_tsv(alignment, out / name)
