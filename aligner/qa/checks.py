@@ -190,7 +190,9 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
     Each side is first read in lingua's low-accuracy mode against every language in play
     (``languages``: cheap, it loads trigram models only); the verdict is then lingua's (high-accuracy
     mode below ``LONG_TEXT`` characters) against the languages that matter: the pair's two, those
-    its documents' paragraphs are in (``present``) and the one that first reading found. A long side
+    its documents' paragraphs are in (``present``) and the one that first reading found (when it
+    was sure, as sure as a flag must be: on short text its unsure guesses are scattered over
+    neighbouring languages, each a model to load). A long side
     the first reading found in its own language is settled there.
     """
     from aligner.langid import LONG_TEXT, best_of, confidences, letters, sample
@@ -207,10 +209,11 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
     for side, text, lang in (("src", pair.src, src_lang), ("tgt", pair.tgt, tgt_lang)):
         if not text or letters(text) < cfg.language_min_letters:
             continue
-        first, _ = best_of(confidences(text, in_play, low_accuracy=True))
+        first, sure = best_of(confidences(text, in_play, low_accuracy=True))
         if first == lang and len(sample(text).strip()) >= LONG_TEXT:
             continue  # settled: the verdict would be read in the same mode, among fewer languages
-        matter = tuple(dict.fromkeys((src_lang, tgt_lang, *present, first)))
+        seen = (first,) if sure >= cfg.language_min_confidence else ()
+        matter = tuple(dict.fromkeys((src_lang, tgt_lang, *present, *seen)))
         if len(matter) < 2:  # the document's language is the only one around
             continue
         found, conf = best_of(confidences(text, matter))
