@@ -15,7 +15,7 @@ from pathlib import Path
 from aligner.config import DocConfig
 from aligner.errors import LanguageError
 from aligner.io import read_text
-from aligner.langid import Guess, check_supported, document_language, guess_blocks, present_languages, smooth
+from aligner.langid import Guess, check_supported, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
 from aligner.sentences import sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
@@ -37,11 +37,9 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         # one sentence per line in a known language: nothing to detect, nothing to exclude
         guesses = [Guess(config.lang, 1.0, True) for _ in texts]
         doc_lang: str | None = config.lang
-        present: tuple[str, ...] = languages
     else:
-        present = present_languages(texts, languages, config.min_letters, also=(config.lang,) if config.lang else ())
         guesses = guess_blocks(texts, languages, min_confidence=config.min_confidence,
-                               min_letters=config.min_letters, present=present)
+                               min_letters=config.min_letters)
         doc_lang = config.lang or document_language(texts, guesses)
     if doc_lang is None:
         if config.presplit and any(texts):
@@ -50,7 +48,7 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
             raise LanguageError(f"{name}: no text in a supported language ({', '.join(languages)})")
     if config.lang is None and not config.presplit:
         check_supported(text, languages)
-    para_langs = smooth(texts, guesses, doc_lang, languages, present)
+    para_langs = smooth(texts, guesses, doc_lang, languages)
 
     segments: list[Segment] = []
     exclusions: list[Exclusion] = []

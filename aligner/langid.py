@@ -4,8 +4,7 @@ lingua is restricted to the languages in play (fewer candidates, fewer
 confusions on short text). Paragraphs of ``LONG_TEXT`` characters or more are
 read in lingua's low-accuracy mode (trigram models only: as accurate on text of
 that length, and about 20 times cheaper to load than high-accuracy mode's
-models); shorter ones in high-accuracy mode, against the languages the cheap
-pass found anywhere in the document (see ``guess_blocks``). lingua never reads
+models); shorter ones in high-accuracy mode. lingua never reads
 more than a bounded sample of a text (``sample``): its cost grows with the
 square of a word's length. Short or uncertain paragraphs ("Tag", "Autore",
 "CGTN cgtn@cgtn.com") are not trusted on their own: they take the language of
@@ -105,44 +104,14 @@ def segment_language(text: str, languages: Sequence[str], min_letters: int = 8) 
     return best_of(confidences(text, languages))
 
 
-def present_languages(texts: Sequence[str], languages: Sequence[str], min_letters: int = 8,
-                      also: Sequence[str] = (), min_confidence: float = 0.9) -> tuple[str, ...]:
-    """The languages of ``languages`` that some text is in by lingua's low-accuracy mode (cheap) with at
-    least ``min_confidence`` (on a short text its best guess is often a neighbouring language, with less),
-    with ``also``; at least two (the first others of ``languages`` make up the number), in the order of
-    ``languages``."""
-    found = set(also)
-    for text in texts:
-        if letters(text) >= min_letters:
-            lang, conf = best_of(confidences(text, languages, low_accuracy=True))
-            if conf >= min_confidence:
-                found.add(lang)
-    for code in languages:
-        if len(found) >= 2:
-            break
-        found.add(code)
-    return tuple(c for c in dict.fromkeys((*languages, *also)) if c in found)
-
-
 def guess_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confidence: float = 0.6,
-                 min_letters: int = 8, present: Sequence[str] | None = None) -> list[Guess]:
-    """Language of each paragraph, before smoothing.
-
-    A paragraph of ``LONG_TEXT`` characters or more is read in low-accuracy mode against all
-    ``languages``; a shorter one in high-accuracy mode against ``present`` (default:
-    ``present_languages(texts, languages)``), the languages found in the document.
-    """
-    if present is None:
-        present = present_languages(texts, languages, min_letters)
+                 min_letters: int = 8) -> list[Guess]:
+    """Language of each paragraph, before smoothing (low-accuracy mode from ``LONG_TEXT`` characters)."""
     out = []
     for text in texts:
-        lang, conf = segment_language(text, _candidates(text, languages, present), min_letters)
+        lang, conf = segment_language(text, languages, min_letters)
         out.append(Guess(lang, conf, lang is not None and conf >= min_confidence))
     return out
-
-
-def _candidates(text: str, languages: Sequence[str], present: Sequence[str]) -> Sequence[str]:
-    return languages if len(sample(text).strip()) >= LONG_TEXT else present
 
 
 def document_language(texts: Sequence[str], guesses: Sequence[Guess]) -> str | None:
@@ -158,8 +127,8 @@ def document_language(texts: Sequence[str], guesses: Sequence[Guess]) -> str | N
 
 
 def smooth(texts: Sequence[str], guesses: Sequence[Guess], doc_lang: str,
-           languages: Sequence[str], present: Sequence[str] | None = None) -> list[str]:
-    """Final language of every paragraph (see the module docstring; ``present`` as for ``guess_blocks``)."""
+           languages: Sequence[str]) -> list[str]:
+    """Final language of every paragraph (see the module docstring)."""
     n = len(guesses)
     final: list[str | None] = [g.lang if g.trusted else None for g in guesses]
     trusted = [k for k in range(n) if guesses[k].trusted]
@@ -172,7 +141,7 @@ def smooth(texts: Sequence[str], guesses: Sequence[Guess], doc_lang: str,
             final[k] = prev or nxt or doc_lang
             continue
         candidates = {c for c in (prev, nxt, doc_lang) if c}
-        conf = confidences(texts[k], _candidates(texts[k], languages, present or languages))
+        conf = confidences(texts[k], languages)
         final[k] = max(sorted(candidates), key=lambda c: conf.get(c, 0.0))
     return [f or doc_lang for f in final]
 

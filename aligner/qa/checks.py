@@ -63,6 +63,10 @@ class QAConfig:
     # language checks: letters a segment needs, and lingua's confidence for the other language
     language_min_letters: int = 20
     language_min_confidence: float = 0.9
+    # ... against the pair's languages, those of the documents and those the cheap first reading gave
+    # more than this (bench/langid.py: fewer rivals inflate lingua's confidence in the one left; 0.05
+    # lost precision on untranslated)
+    language_rival: float = 0.0
     # uncertain-alignment: a bead whose confidence (aligner/confidence.py) is below this is more
     # likely cut wrong than right. Text+Berg: 10 of 435 dev beads flagged (half of them wrong),
     # 25 of 906 test beads (80% wrong); see bench/textberg.py.
@@ -188,14 +192,13 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
     """A side in another language than its document's, or a target left in the source language.
 
     Each side is first read in lingua's low-accuracy mode against every language in play
-    (``languages``: cheap, it loads trigram models only); the verdict is then lingua's (high-accuracy
-    mode below ``LONG_TEXT`` characters) against the languages that matter: the pair's two, those
-    its documents' paragraphs are in (``present``) and the one that first reading found (when it
-    was sure, as sure as a flag must be: on short text its unsure guesses are scattered over
-    neighbouring languages, each a model to load). A long side
-    the first reading found in its own language is settled there.
+    (``languages``: cheap, it loads trigram models only); a side that reading finds in its own
+    language is settled (a flag needs both readings). The others get lingua's verdict
+    (high-accuracy mode below ``LONG_TEXT`` characters) against the pair's two languages, those its
+    documents' paragraphs are in (``present``) and those the first reading gave more than
+    ``language_rival``.
     """
-    from aligner.langid import LONG_TEXT, best_of, confidences, letters, sample
+    from aligner.langid import best_of, confidences, letters
 
     flags: list[Flag] = []
     if src_lang != tgt_lang and pair.src and pair.tgt:
@@ -209,10 +212,10 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
     for side, text, lang in (("src", pair.src, src_lang), ("tgt", pair.tgt, tgt_lang)):
         if not text or letters(text) < cfg.language_min_letters:
             continue
-        first, sure = best_of(confidences(text, in_play, low_accuracy=True))
-        if first == lang and len(sample(text).strip()) >= LONG_TEXT:
-            continue  # settled: the verdict would be read in the same mode, among fewer languages
-        seen = (first,) if sure >= cfg.language_min_confidence else ()
+        screen = confidences(text, in_play, low_accuracy=True)
+        if best_of(screen)[0] == lang:
+            continue  # settled: a flag needs both readings to find another language
+        seen = [c for c in in_play if screen.get(c, 0.0) > cfg.language_rival]
         matter = tuple(dict.fromkeys((src_lang, tgt_lang, *present, *seen)))
         if len(matter) < 2:  # the document's language is the only one around
             continue
