@@ -241,7 +241,7 @@ def _run_locked(corpus_dir: str | os.PathLike[str], out: Path, config: AlignConf
     for done, (i, j, sim) in enumerate(pairs):
         if progress:
             progress(done, len(pairs), f"{docs[i].name} -> {docs[j].name}")
-        alignment = align_documents(docs[i], docs[j], config, encoder)
+        alignment = align_documents(docs[i], docs[j], config, encoder, languages=tuple(doc_config.languages))
         alignments.append(alignment)
         name = pair_file_name(docs[i], docs[j])
         write_tsv(alignment, out / name)

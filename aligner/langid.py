@@ -1,7 +1,12 @@
 """Language detection per paragraph and per document, with lingua.
 
 lingua is restricted to the languages in play (fewer candidates, fewer
-confusions on short text). Short or uncertain paragraphs ("Tag", "Autore",
+confusions on short text). Paragraphs of ``LONG_TEXT`` characters or more are
+read in lingua's low-accuracy mode (trigram models only: as accurate on text of
+that length, and about 20 times cheaper to load than high-accuracy mode's
+models); shorter ones in high-accuracy mode. lingua never reads
+more than a bounded sample of a text (``sample``): its cost grows with the
+square of a word's length. Short or uncertain paragraphs ("Tag", "Autore",
 "CGTN cgtn@cgtn.com") are not trusted on their own: they take the language of
 a neighbouring confident paragraph, choosing between the previous one, the
 next one and the document language by lingua's own confidence for the text.
@@ -18,7 +23,10 @@ from dataclasses import dataclass
 
 from aligner.errors import LanguageError
 
-_URLISH = re.compile(r"<?https?://\S+|www\.\S+|\S+@\S+\.\w+|\[[^\]]*\]\([^)]*\)")
+# (an address starts a word, and its parts are at most 64 and 253 characters long, RFC 5321: so the
+# scan is linear in the length of a long word)
+_URLISH = re.compile(r"<?https?://\S+|www\.\S+|(?<!\S)\S{1,64}@\S{1,253}\.\w+|\[[^\]]{0,1000}\]\([^)]{0,2000}\)")
+_LONG_WORD = re.compile(r"\S{65,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -35,8 +43,29 @@ def letters(text: str) -> int:
     return sum(ch.isalpha() for ch in body) + len(_CJK.findall(body))
 
 
-@functools.lru_cache(maxsize=8)
-def _detector(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+# lingua's own boundary: below 120 characters its low-accuracy mode "drops significantly", above it
+# "remains mostly unaffected" (bench/langid.py measures this on a held-out mixed-language set)
+LONG_TEXT = 120
+# what lingua reads of a text at most: words cut to WORD_CHARS, the text to SAMPLE_CHARS
+WORD_CHARS = 64
+SAMPLE_CHARS = 2000
+
+
+def sample(text: str, limit: int = SAMPLE_CHARS) -> str:
+    """The part of ``text`` lingua reads: no URLs or e-mail addresses, every word cut to ``WORD_CHARS``
+    characters, the whole to at most ``limit`` (lingua's time grows with the square of a word's length,
+    and a paragraph's first 2000 characters tell its language as well as the rest)."""
+    body = _LONG_WORD.sub(lambda m: m.group()[:WORD_CHARS], _URLISH.sub(" ", text))
+    if len(body) > limit:
+        cut = body.rfind(" ", limit // 2, limit)
+        body = body[:cut if cut > 0 else limit]
+    return body
+
+
+@functools.lru_cache(maxsize=16)
+def _detector(languages: tuple[str, ...], low_accuracy: bool = False):  # type: ignore[no-untyped-def]
+    """One lingua detector per language set and mode, built once per process (lingua shares the loaded
+    models between detectors)."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     chosen = []
@@ -47,28 +76,37 @@ def _detector(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
             raise LanguageError(f"unknown language code {code!r} (use ISO 639-1 codes such as en, de, fr)") from None
     if len(chosen) < 2:
         raise LanguageError("give at least two languages to choose from")
-    return LanguageDetectorBuilder.from_languages(*chosen).build()
+    builder = LanguageDetectorBuilder.from_languages(*chosen)
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
-def confidences(text: str, languages: Sequence[str]) -> dict[str, float]:
-    """lingua's confidence per language (codes), for the letters of ``text``."""
-    body = _URLISH.sub(" ", text)
-    values = _detector(tuple(languages)).compute_language_confidence_values(body)
+def confidences(text: str, languages: Sequence[str], *, low_accuracy: bool | None = None) -> dict[str, float]:
+    """lingua's confidence per language (codes), for the letters of ``text``.
+
+    ``low_accuracy`` None: low-accuracy mode for a text of ``LONG_TEXT`` characters or more.
+    """
+    body = sample(text)
+    if low_accuracy is None:
+        low_accuracy = len(body.strip()) >= LONG_TEXT
+    values = _detector(tuple(languages), low_accuracy).compute_language_confidence_values(body)
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+
+
+def best_of(conf: dict[str, float]) -> tuple[str, float]:
+    lang = max(conf, key=conf.__getitem__)
+    return lang, conf[lang]
 
 
 def segment_language(text: str, languages: Sequence[str], min_letters: int = 8) -> tuple[str | None, float]:
     """Best language of a short text and its confidence; ``(None, 0.0)`` when it is too short to tell."""
     if letters(text) < min_letters:
         return None, 0.0
-    conf = confidences(text, languages)
-    lang = max(conf, key=conf.__getitem__)
-    return lang, conf[lang]
+    return best_of(confidences(text, languages))
 
 
 def guess_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confidence: float = 0.6,
                  min_letters: int = 8) -> list[Guess]:
-    """Language of each paragraph, before smoothing."""
+    """Language of each paragraph, before smoothing (low-accuracy mode from ``LONG_TEXT`` characters)."""
     out = []
     for text in texts:
         lang, conf = segment_language(text, languages, min_letters)
@@ -115,18 +153,18 @@ def check_supported(text: str, languages: Sequence[str]) -> None:
     so we ask a detector over all languages (low-accuracy mode, on a sample)
     whether the document is really in one of ours.
     """
-    sample = _URLISH.sub(" ", text)[:3000]
-    if letters(sample) < 40:
+    body = sample(text, 3000)
+    if letters(body) < 40:
         return
     detector = _all_languages_detector()
-    best = detector.detect_language_of(sample)
+    best = detector.detect_language_of(body)
     if best is None:
         return
     code = best.iso_code_639_1.name.lower()
     if code in languages:
         return
     conf = {v.language.iso_code_639_1.name.lower(): v.value
-            for v in detector.compute_language_confidence_values(sample)}
+            for v in detector.compute_language_confidence_values(body)}
     ours = max((conf.get(c, 0.0) for c in languages), default=0.0)
     if conf.get(code, 0.0) > 2 * ours + 0.2:
         name = best.name.title()

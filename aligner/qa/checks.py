@@ -63,6 +63,10 @@ class QAConfig:
     # language checks: letters a segment needs, and lingua's confidence for the other language
     language_min_letters: int = 20
     language_min_confidence: float = 0.9
+    # ... against the pair's languages, those of the documents and those the cheap first reading gave
+    # more than this (bench/langid.py: fewer rivals inflate lingua's confidence in the one left; 0.05
+    # lost precision on untranslated)
+    language_rival: float = 0.0
     # uncertain-alignment: a bead whose confidence (aligner/confidence.py) is below this is more
     # likely cut wrong than right. Text+Berg: 10 of 435 dev beads flagged (half of them wrong),
     # 25 of 906 test beads (80% wrong); see bench/textberg.py.
@@ -184,8 +188,17 @@ def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequen
 
 
 def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: Sequence[str],
-                    cfg: QAConfig) -> list[Flag]:
-    from aligner.langid import letters, segment_language
+                    cfg: QAConfig, present: Sequence[str] = ()) -> list[Flag]:
+    """A side in another language than its document's, or a target left in the source language.
+
+    Each side is first read in lingua's low-accuracy mode against every language in play
+    (``languages``: cheap, it loads trigram models only); a side that reading finds in its own
+    language is settled (a flag needs both readings). The others get lingua's verdict
+    (high-accuracy mode below ``LONG_TEXT`` characters) against the pair's two languages, those its
+    documents' paragraphs are in (``present``) and those the first reading gave more than
+    ``language_rival``.
+    """
+    from aligner.langid import best_of, confidences, letters
 
     flags: list[Flag] = []
     if src_lang != tgt_lang and pair.src and pair.tgt:
@@ -195,12 +208,19 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
             return [_flag("untranslated", f"target is the source text, unchanged ('{_short(pair.tgt)}')", "tgt")]
     from aligner.config import DEFAULT_LANGUAGES
 
-    langs = tuple(dict.fromkeys((src_lang, tgt_lang, *(languages or DEFAULT_LANGUAGES))))
+    in_play = tuple(dict.fromkeys((src_lang, tgt_lang, *(languages or DEFAULT_LANGUAGES))))
     for side, text, lang in (("src", pair.src, src_lang), ("tgt", pair.tgt, tgt_lang)):
         if not text or letters(text) < cfg.language_min_letters:
             continue
-        found, conf = segment_language(text, langs)
-        if found is None or found == lang or conf < cfg.language_min_confidence:
+        screen = confidences(text, in_play, low_accuracy=True)
+        if best_of(screen)[0] == lang:
+            continue  # settled: a flag needs both readings to find another language
+        seen = [c for c in in_play if screen.get(c, 0.0) > cfg.language_rival]
+        matter = tuple(dict.fromkeys((src_lang, tgt_lang, *present, *seen)))
+        if len(matter) < 2:  # the document's language is the only one around
+            continue
+        found, conf = best_of(confidences(text, matter))
+        if found == lang or conf < cfg.language_min_confidence:
             continue
         if side == "tgt" and found == src_lang and src_lang != tgt_lang:
             flags.append(_flag("untranslated", f"target is in {found}, the source language, not {lang} "
@@ -287,9 +307,12 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
     """``pairs`` with their flags filled (existing flags are replaced).
 
     The documents, when given, supply the raw text (doubled spaces), the
-    segment texts of merged beads and the vocabulary for lost letters; the
-    encoder enables the merged-bead omission check.
+    segment texts of merged beads, the vocabulary for lost letters and the
+    languages their paragraphs are in (the language checks weigh those); the
+    encoder enables the merged-bead omission check. ``languages``: the languages
+    in play (default ``DEFAULT_LANGUAGES``).
     """
+    present = _document_languages(src_doc, tgt_doc)
     src_vocab = document_vocabulary(src_doc.text if src_doc else " ".join(p.src for p in pairs))
     tgt_vocab = document_vocabulary(tgt_doc.text if tgt_doc else " ".join(p.tgt for p in pairs))
     charsets = {
@@ -318,12 +341,22 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
             flags += _merged_flags(pair, [src_doc.segments[i].text for i in pair.bead.src],
                                    [tgt_doc.segments[j].text for j in pair.bead.tgt], encoder, median_score,
                                    config, joiner)
-        flags += _language_flags(pair, src_lang, tgt_lang, languages, config)
+        flags += _language_flags(pair, src_lang, tgt_lang, languages, config, present)
         if k in low:
             flags.append(low[k])
         flags += _uncertain_flags(pair, config)
         out.append(replace(pair, flags=tuple(flags)))
     return out
+
+
+def _document_languages(*docs: Document | None) -> tuple[str, ...]:
+    """The languages the documents' paragraphs were found in (their runs and exclusions)."""
+    found: dict[str, None] = {}
+    for doc in docs:
+        if doc is not None:
+            found.update(dict.fromkeys([doc.lang, *(r.lang for r in doc.runs),
+                                        *(x.lang for x in doc.exclusions if x.lang)]))
+    return tuple(found)
 
 
 def _raw(doc: Document | None, ids: Sequence[int]) -> str | None:
@@ -345,13 +378,14 @@ def _charset_of(pairs: Sequence[AlignedPair], side: str, lang: str, vocab: froze
 
 
 def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,
-                    config: QAConfig = QAConfig()) -> Alignment:
-    """A copy of ``alignment`` with every pair's flags filled, and the QA summary in ``meta["qa"]``."""
-    from aligner.config import DEFAULT_LANGUAGES
+                    config: QAConfig = QAConfig(), languages: Sequence[str] = ()) -> Alignment:
+    """A copy of ``alignment`` with every pair's flags filled, and the QA summary in ``meta["qa"]``.
 
+    ``languages``: the languages in play (default ``DEFAULT_LANGUAGES``), as the documents were read with.
+    """
     enc = encoder or _get_encoder(alignment.meta.get("encoder"))
     pairs = check_pairs(alignment.pairs, alignment.src.lang, alignment.tgt.lang, src_doc=alignment.src,
-                        tgt_doc=alignment.tgt, encoder=enc, languages=DEFAULT_LANGUAGES, config=config)
+                        tgt_doc=alignment.tgt, encoder=enc, languages=languages, config=config)
     findings = exclusion_findings(alignment)
     meta: dict[str, Any] = dict(alignment.meta)
     counts: dict[str, int] = {}

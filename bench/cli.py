@@ -1,0 +1,152 @@
+"""`aligner align` on the seed pair, timed in fresh processes, with the split of its wall time.
+
+    python bench/cli.py                  # 5 fresh processes on corpus/en/001 + corpus/de/003
+    python bench/cli.py --runs 9 SRC TGT
+    python bench/cli.py --check OLD.tsv  # also compare the output bytes with an earlier output
+
+Each run is a fresh ``python`` process that runs the ``aligner`` command's own entry point
+(``aligner.cli.main``) with timers around the pipeline's stages, so the figures are those of
+the command a user types (same imports, same model cache). The stages are timed exclusively
+(a stage inside another is not counted twice):
+
+* ``startup``: interpreter start and ``import aligner.cli`` (typer and what it pulls in);
+* ``langid``: language detection of the documents' paragraphs (lingua), including the check
+  that the text is in a language in play;
+* ``split``: sentence splitting (NLTK's import on first use included);
+* ``model``: waiting for the encoder's model, which loads in the background meanwhile;
+* ``encode``: the sentence embeddings;
+* ``search``: the alignment search and bead confidence;
+* ``qa_lang``: the QA stage's language checks (other-language, untranslated);
+* ``qa``: the rest of the QA stage;
+* ``write``: writing the output file;
+* ``other``: everything else (reading the files, option parsing, exit).
+
+The last line is one ``SUMMARY`` line with the median wall time and the median of each stage.
+The model cache should be warm (run ``aligner align`` once before); the summary says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("startup", "langid", "split", "model", "encode", "search", "qa_lang", "qa", "write", "other")
+# (module, attribute path, stage): the attribute is replaced by a timed wrapper in the child process
+HOOKS = (
+    ("aligner.document", "guess_blocks", "langid"),
+    ("aligner.document", "smooth", "langid"),
+    ("aligner.document", "check_supported", "langid"),
+    ("aligner.document", "_segments", "split"),
+    ("aligner.encoders", "USEEncoder._ready", "model"),
+    ("aligner.pipeline", "windows", "encode"),
+    ("aligner.pipeline", "align_windows", "search"),
+    ("aligner.pipeline", "run_qa", "qa"),
+    ("aligner.qa.checks", "_language_flags", "qa_lang"),
+    ("aligner.cli.core", "write_alignment", "write"),
+)
+
+
+def _child(argv: list[str], t_exec: float) -> None:
+    """Run ``aligner ARGV`` in this process with the stage timers; print the split as JSON."""
+    import importlib
+
+    acc = dict.fromkeys(STAGES, 0.0)
+    state = {"stage": "startup", "since": t_exec}
+
+    def switch(stage: str) -> str:
+        now = time.time()
+        acc[state["stage"]] += now - state["since"]
+        before = state["stage"]
+        state.update(stage=stage, since=now)
+        return before
+
+    sys.path.insert(0, str(ROOT))
+    import aligner.cli
+
+    def timed(fn, stage):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            before = switch(stage)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                switch(before)
+        return wrapper
+
+    for module, path, stage in HOOKS:
+        *owners, name = path.split(".")
+        target: object = importlib.import_module(module)
+        for owner in owners:
+            target = getattr(target, owner, None)
+        if hasattr(target, name):  # a stage the code no longer has is left untimed (it shows in "other")
+            setattr(target, name, timed(getattr(target, name), stage))
+    switch("other")
+    sys.argv = ["aligner", *argv]
+    try:
+        aligner.cli.main()
+    except SystemExit as done:
+        switch("other")
+        if done.code:
+            raise
+    print("SPLIT " + json.dumps(acc))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("src", nargs="?", default=str(next((ROOT / "corpus" / "en").glob("001-*.txt"))))
+    parser.add_argument("tgt", nargs="?", default=str(next((ROOT / "corpus" / "de").glob("003-*.txt"))))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--check", help="an earlier output (.tsv) of the same pair: compare the bytes")
+    parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--t-exec", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        _child(args.child, args.t_exec)
+        return
+
+    from aligner.encoders import PREPARED_PREFIX, model_cache_dir
+
+    cache = model_cache_dir()
+    model_cache = "off" if cache is None else "warm" if any(cache.glob(f"{PREPARED_PREFIX}*")) else "cold"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    walls: list[float] = []
+    splits: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.tsv"
+        for _ in range(args.runs):
+            t0 = time.time()
+            done = subprocess.run([sys.executable, __file__, "--t-exec", repr(t0), "--child", "align",
+                                   args.src, args.tgt, "-o", str(out)],
+                                  capture_output=True, text=True, env=env)
+            walls.append(time.time() - t0)
+            if done.returncode:
+                sys.exit(f"error: aligner align failed: {done.stderr.strip()}")
+            line = next(x for x in done.stdout.splitlines() if x.startswith("SPLIT "))
+            splits.append(json.loads(line[len("SPLIT "):]))
+        same = None
+        if args.check:
+            same = Path(args.check).read_bytes() == out.read_bytes()
+    med = {s: statistics.median(x[s] for x in splits) for s in STAGES}
+    print(f"aligner align {Path(args.src).name} {Path(args.tgt).name}: {args.runs} fresh processes, "
+          f"model cache {model_cache}, cores {os.cpu_count()}")
+    print(f"wall median {statistics.median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f}; "
+          f"runs: {', '.join(f'{w:.2f}' for w in walls)})")
+    for s in STAGES:
+        print(f"  {s:8} {med[s]:6.3f} s  ({min(x[s] for x in splits):.3f}-{max(x[s] for x in splits):.3f})")
+    if same is not None:
+        print(f"output bytes {'identical to' if same else 'DIFFER from'} {args.check}")
+    print(f"SUMMARY runs={args.runs} wall_s={statistics.median(walls):.2f} "
+          f"wall_range={min(walls):.2f}-{max(walls):.2f} "
+          + " ".join(f"{s}_s={med[s]:.3f}" for s in STAGES)
+          + f" model_cache={model_cache}" + ("" if same is None else f" same_bytes={same}"))
+
+
+if __name__ == "__main__":
+    main()
