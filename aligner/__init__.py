@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the real types for type checkers; at run time the names loa
     from aligner.encoders import get_encoder
     from aligner.errors import AlignerError
     from aligner.export.tsv import read_tsv, write_tsv
+    from aligner.frames import read_alignment, read_corpus
     from aligner.langid import detect_language
     from aligner.pipeline import align_documents, align_files
     from aligner.types import AlignedPair, Alignment, Bead, Document, Exclusion, Flag, Segment

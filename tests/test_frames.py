@@ -130,7 +130,10 @@ def test_frame_writes_the_same_bytes_as_its_alignment(seed_alignment: Alignment,
         a, b = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
         export(seed_alignment, a, fmt)
         export(frame, b, fmt)
-        assert a.read_bytes() == b.read_bytes(), fmt
+        if fmt == "xlsx":  # a frame does not carry the documents, so its workbook records no document digests
+            pd.testing.assert_frame_equal(aligner.read_alignment(a), aligner.read_alignment(b), obj=fmt)
+        else:
+            assert a.read_bytes() == b.read_bytes(), fmt
 
 
 # Any text but surrogates and control characters (the readers take a file dense with those for a binary one).

@@ -254,7 +254,7 @@ def test_language_codes_are_case_insensitive(pair, tmp_path):
     assert out.read_text(encoding="utf-8").splitlines()[0].split("\t")[1:3] == ["src_lang=en", "tgt_lang=de"]
     result = run("align", en, de, "-o", out, "--src-lang", "fr")
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == ["error: en: its text is in en, not in fr (the language given)"]
+    assert result.stderr.splitlines() == [f"error: {en}: its text is in en, not in fr (the language given)"]
 
 
 def test_corpus_given_a_file_says_it_is_a_file(pair):
