@@ -16,12 +16,12 @@ gives two alignments, not three redundant ones.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,11 +29,11 @@ import numpy as np
 
 from aligner.config import AlignConfig, DocConfig
 from aligner.document import make_document
-from aligner.encoders import Encoder, get_encoder
+from aligner.encoders import Encoder
 from aligner.errors import InputError
-from aligner.io import atomic_open, atomic_write_bytes, atomic_write_text, decode_text, read_bytes
+from aligner.io import atomic_write_bytes, atomic_write_text, decode_text, read_bytes
 from aligner.langid import letters
-from aligner.types import Alignment, Document
+from aligner.types import Document
 
 MIN_EXCERPT_LETTERS = 30  # other-language text shorter than this is reported, not filed
 
@@ -51,7 +51,7 @@ class Filed:
 class PairResult:
     src: str
     tgt: str
-    similarity: float
+    similarity: float | None  # None: paired by a pairs file
     tsv: str
     counts: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
@@ -96,23 +96,29 @@ def ingest(paths: Sequence[str | os.PathLike[str]], corpus_dir: str | os.PathLik
     return filed
 
 
-def corpus_documents(corpus_dir: str | os.PathLike[str], config: DocConfig = DocConfig()) -> list[Document]:
-    """Every ``<lang>/*.txt`` under the corpus, read with its folder's language."""
+def corpus_files(corpus_dir: str | os.PathLike[str]) -> list[Path]:
+    """Every ``<lang>/*.txt`` under the corpus folder, sorted; refuses a file, a missing or an empty folder."""
     root = Path(corpus_dir)
     if root.is_file():
         raise InputError(f"{root}: is a file, not a corpus folder (<lang>/*.txt); to align two files: "
                          "aligner align SRC TGT -o OUT")
     if not root.is_dir():
         raise InputError(f"{root}: no such corpus folder (run 'aligner ingest FILE... --corpus {root}' first)")
+    paths = sorted(root.glob("*/*.txt"))
+    if not paths:
+        raise InputError(f"{root}: no documents (expected {root}/<lang>/*.txt)")
+    return paths
+
+
+def corpus_documents(corpus_dir: str | os.PathLike[str], config: DocConfig = DocConfig()) -> list[Document]:
+    """Every ``<lang>/*.txt`` under the corpus, read with its folder's language."""
     docs = []
-    for path in sorted(root.glob("*/*.txt")):
+    for path in corpus_files(corpus_dir):
         lang = path.parent.name
         text = decode_text(read_bytes(path), str(path))
         languages = config.languages if lang in config.languages else (*config.languages, lang)
         docs.append(make_document(text, f"{lang}/{path.stem}", replace(config, lang=lang, languages=languages),
                                   path=str(path)))
-    if not docs:
-        raise InputError(f"{root}: no documents (expected {root}/<lang>/*.txt)")
     return docs
 
 
@@ -155,71 +161,13 @@ def pair_file_name(src: Document, tgt: Document) -> str:
 def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
                workbooks: bool = True, min_similarity: float = 0.45,
-               progress: Callable[[int, int, str], None] | None = None) -> list[PairResult]:
-    """Pair and align every document of the corpus; write one TSV per pair and a summary."""
-    from aligner.export.tsv import write_tsv
-    from aligner.pipeline import align_documents
+               progress: Callable[[int, int, str], None] | None = None, **engine: Any) -> list[PairResult]:
+    """Pair and align every document of the corpus; write one TSV per pair and a summary.
 
-    out = Path(out_dir)
-    encoder = get_encoder(config.encoder)  # its model loads in the background while the documents are read
-    if progress:
-        progress(0, 0, "reading documents")  # total 0: not known yet
-    docs = corpus_documents(corpus_dir, doc_config)
-    if progress:
-        progress(0, 0, "pairing documents")
-    pairs = pair_documents(docs, encoder, min_similarity)
-    results: list[PairResult] = []
-    alignments: list[Alignment] = []
-    for done, (i, j, sim) in enumerate(pairs):
-        if progress:
-            progress(done, len(pairs), f"{docs[i].name} -> {docs[j].name}")
-        alignment = align_documents(docs[i], docs[j], config, encoder)
-        alignments.append(alignment)
-        name = pair_file_name(docs[i], docs[j])
-        write_tsv(alignment, out / name)
-        if workbooks:
-            _write_workbook(alignment, out / name.replace(".tsv", ".xlsx"))
-        scores = [p.bead.score for p in alignment.pairs if p.bead.src and p.bead.tgt]
-        flags = Counter(code for p in alignment.pairs for code in p.flag_codes)
-        results.append(PairResult(docs[i].name, docs[j].name, round(sim, 4), name,
-                                  dict(sorted(Counter(p.type for p in alignment.pairs).items())),
-                                  dict(sorted(flags.items())),
-                                  round(float(np.mean(scores)) if scores else 0.0, 4)))
-    if workbooks and len(alignments) > 1:
-        _write_workbook(alignments, out / "review.xlsx")  # every pair in one workbook, one filter
-    _write_summary(out, docs, results, config, encoder)
-    if progress:
-        progress(len(pairs), len(pairs), "done")
-    return results
+    ``engine``: ``workers=N`` or ``scheduler=ADDRESS`` (aligner/engine.py); failed pairs are in
+    the summary and ``failures.tsv`` (``aligner.engine.build_corpus`` returns them).
+    """
+    from aligner.engine import build_corpus
 
-
-def _write_workbook(alignment: Alignment | list[Alignment], path: Path) -> None:
-    try:
-        from aligner.export.xlsx import write_workbook  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    write_workbook(alignment, path)
-
-
-def _write_summary(out: Path, docs: Sequence[Document], results: Sequence[PairResult],
-                   config: AlignConfig, encoder: Encoder) -> None:
-    from aligner.pipeline import signature
-
-    with atomic_open(out / "summary.tsv") as fh:
-        fh.write("src\ttgt\tsimilarity\tbeads\tmean_score\tbead_types\tflags\tfile\n")
-        for r in results:
-            types = ";".join(f"{k}={v}" for k, v in r.counts.items())
-            flags = ";".join(f"{k}={v}" for k, v in r.flags.items())
-            fh.write(f"{r.src}\t{r.tgt}\t{r.similarity:.4f}\t{sum(r.counts.values())}\t{r.mean_score:.4f}"
-                     f"\t{types}\t{flags}\t{r.tsv}\n")
-    unpaired = sorted({d.name for d in docs} - {r.src for r in results} - {r.tgt for r in results})
-    summary = {
-        "signature": signature(config, encoder),
-        "pairs": [{"src": r.src, "tgt": r.tgt, "src_lang": r.src.split("/")[0], "tgt_lang": r.tgt.split("/")[0],
-                   "similarity": r.similarity, "file": r.tsv, "bead_types": r.counts, "flags": r.flags,
-                   "mean_score": r.mean_score} for r in results],
-        "unpaired": unpaired,
-        "exclusions": [{"document": d.name, "reason": e.reason, "lang": e.lang, "start": e.start, "end": e.end,
-                        "text": e.text} for d in docs for e in d.exclusions],
-    }
-    atomic_write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    return build_corpus(out_dir, config, doc_config, corpus_dir=corpus_dir, workbooks=workbooks,
+                        min_similarity=min_similarity, progress=progress, **engine).pairs
