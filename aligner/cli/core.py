@@ -173,6 +173,9 @@ def corpus_cmd(
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
     min_similarity: float = typer.Option(0.45, "--min-similarity", metavar="X",
                                          help="Documents less similar than this are not paired."),
+    redo: bool = typer.Option(False, "--redo",
+                              help="Align every pair again, also those OUT/manifest.jsonl lists as done and current "
+                                   "(after changing the code rather than its options)."),
     quiet: bool = QuietOpt,
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
@@ -199,7 +202,7 @@ def corpus_cmd(
         report = build_corpus(out, align_config(encoder, **knobs), doc_config(languages),
                               corpus_dir=corpus or Path("corpus"), pairs_file=pairs, workbooks=workbooks,
                               min_similarity=min_similarity, workers=workers, scheduler=scheduler,
-                              progress=progress)
+                              progress=progress, redo=redo)
     for r in report.pairs:
         sim = "" if r.similarity is None else f"  sim {r.similarity:.3f}"
         typer.echo(f"{r.src} -> {r.tgt}{sim}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
