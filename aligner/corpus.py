@@ -131,8 +131,10 @@ def pair_documents(docs: Sequence[Document], encoder: Encoder,
                    min_similarity: float = 0.45) -> list[tuple[int, int, float]]:
     """(src index, tgt index, similarity) for every pair to align (maximum spanning forest)."""
     vecs = [encoder.encode(d.sentences) for d in docs]
-    edges = sorted(((document_similarity(vecs[i], vecs[j]), i, j)
-                    for i in range(len(docs)) for j in range(i + 1, len(docs))), reverse=True)
+    # only the edges that can be chosen are kept: memory grows with the related pairs, not with n^2
+    edges = sorted((edge for edge in ((document_similarity(vecs[i], vecs[j]), i, j)
+                                      for i in range(len(docs)) for j in range(i + 1, len(docs)))
+                    if edge[0] >= min_similarity), reverse=True)
     parent = list(range(len(docs)))
 
     def find(x: int) -> int:

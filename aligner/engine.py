@@ -469,8 +469,6 @@ def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignCon
         unpaired = sorted(set(docs) - {r["src"] for r in ok} - {r["tgt"] for r in ok}
                           - {r["src"] for r in failed} - {r["tgt"] for r in failed})
     _write_summary(out, ok, failed, unpaired, [e for es in seen.values() for e in es], run.signature)
-    if progress:
-        progress(len(jobs), len(jobs), "done")
     return CorpusReport(pairs, failed, run.skipped, len(jobs))
 
 

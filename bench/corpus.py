@@ -77,12 +77,13 @@ def _rss_kb(pid: int) -> int:
 
 def _tree(pid: int) -> list[int]:
     out = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return out
-    for c in children:
-        out += _tree(int(c))
+    for task in Path(f"/proc/{pid}/task").glob("*"):  # children started by any thread (Dask's nannies)
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for c in children:
+            out += _tree(int(c))
     return out
 
 
@@ -133,9 +134,11 @@ def main() -> None:
             print(f"{label:>10}: {wall:6.1f} s  {rates:5.2f} pairs/s  peak RSS of one process {peak:5.0f} MB "
                   f"({len(peaks)} processes)")
         outs = [root / k.replace(" ", "-") for k in figures]
-        names = sorted(p.name for p in outs[0].glob("*.tsv"))
-        same = all((o / n).read_bytes() == (outs[0] / n).read_bytes() for o in outs[1:] for n in names)
-        print(f"same output bytes in all three runs: {same} ({len(names)} TSVs)")
+        names = sorted(p.name for p in outs[0].iterdir() if p.name != "manifest.jsonl")
+        differ = sorted({n for o in outs[1:] for n in names
+                         if not (o / n).is_file() or (o / n).read_bytes() != (outs[0] / n).read_bytes()})
+        same = not differ
+        print(f"same output bytes in all three runs: {same} ({len(names)} files; differ: {', '.join(differ[:5])})")
         speedup = figures["1 worker"][0] / figures["2 workers"][0]
         overhead = figures["1 worker"][0] / figures["in-process"][0] - 1
         print(f"SUMMARY pairs={args.pairs} inproc_pairs_s={figures['in-process'][1]:.2f} "

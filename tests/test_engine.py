@@ -203,13 +203,16 @@ def test_an_existing_cluster_writes_the_same_bytes_and_survives_a_dead_worker(pa
     run = cli("corpus", "--pairs", pairs, "--out", out, "--languages", "de,fr", "--scheduler", address)
     manifest = out / MANIFEST
     deadline = time.monotonic() + 180
+    killed = False
     while time.monotonic() < deadline and run.poll() is None:
         if manifest.is_file() and manifest.read_bytes().count(b"\n") >= 1:
             os.killpg(procs[2].pid, signal.SIGKILL)  # one worker dies mid-run
+            killed = True
             break
         time.sleep(0.02)
     stdout, stderr = run.communicate(timeout=300)
-    assert run.returncode == 0, stderr
+    assert killed and run.returncode == 0, stderr
+    assert len(manifest.read_text(encoding="utf-8").splitlines()) == N_PAIRS
     assert outputs(out) == outputs(reference)  # every pair, the in-process bytes
     with Client(address, timeout="30s") as client:
         builds = client.run(encoder_builds)
