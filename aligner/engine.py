@@ -183,6 +183,7 @@ def _align_job(job: Job, settings: Settings, docs: dict[str, Document]) -> Recor
     record: Record = {"src": job.src.name, "tgt": job.tgt.name, "status": "failed"}
     try:
         encoder = get_encoder(settings.config.encoder)
+        getattr(encoder, "forget", lambda: None)()  # the same vectors whatever this process aligned before
         record["signature"] = run_signature(settings.config, encoder)
         sides = []
         for side, tag in ((job.src, "src"), (job.tgt, "tgt")):
