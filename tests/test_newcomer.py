@@ -113,12 +113,13 @@ def _snapshot(*paths: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in paths}
 
 
+@pytest.mark.parametrize("command", ["align", "report"])
 @pytest.mark.parametrize("which", ["tgt", "src"])
-def test_align_refuses_to_write_over_an_input(pair, which):
+def test_align_refuses_to_write_over_an_input(pair, which, command):
     en, de = pair
     before = _snapshot(en, de)
     target = de if which == "tgt" else en
-    result = run("align", en, de, "-o", target)
+    result = run(command, en, de, "-o", target)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"error: {target}: refusing to overwrite the input {target}; "
                                           "give another output path"]
@@ -203,7 +204,8 @@ def test_a_folder_as_output_is_one_error_line(pair, seed_table, tmp_path):
     en, de = pair
     folder = tmp_path / "out"
     folder.mkdir()
-    for args in (("align", en, de), ("check", en, de), ("export", seed_table, "--format", "jsonl")):
+    for args in (("align", en, de), ("check", en, de), ("export", seed_table, "--format", "jsonl"),
+                 ("report", en, de)):
         result = run(*args, "-o", folder)
         assert result.exit_code == 2, args
         assert result.stderr.splitlines() == [f"error: {folder}: is a folder; give a file name for the output"]
@@ -319,7 +321,7 @@ def test_the_same_file_twice_or_identical_text_is_a_warning(pair, tmp_path):
 
 # --- 8. help pages --------------------------------------------------------------------------------
 
-COMMANDS = [(), ("ingest",), ("detect",), ("segment",), ("align",), ("corpus",), ("check",), ("repair",),
+COMMANDS = [(), ("ingest",), ("detect",), ("segment",), ("align",), ("corpus",), ("check",), ("repair",), ("report",),
             ("export",), ("evaluate",), ("review",), ("review", "apply")]
 
 

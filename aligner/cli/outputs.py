@@ -28,7 +28,7 @@ ForceOpt = typer.Option(False, "--force", help="Overwrite an existing output fil
 DESCRIPTIONS = {
     "tsv": "an alignment table", "beads": "a beads file", "jsonl": "an alignment JSONL file", "tmx": "a TMX file",
     "xlsx": "a workbook", "bitext": "a bitext (src<TAB>tgt lines)", "moses": "half of a Moses corpus",
-    "audit": "a review audit table",
+    "audit": "a review audit table", "html": "a review page written by aligner",
 }
 _BEAD = re.compile(r"^\[[\d, ]*\]:\[[\d, ]*\](:[-\d.eE]+)?$")
 
@@ -66,6 +66,8 @@ def looks_like(path: Path, fmt: str) -> bool:
             return False
     if fmt == "tmx":
         return "<tmx" in " ".join(head[:5])
+    if fmt == "html":  # our pages name their generator in the head
+        return '<meta name="generator" content="aligner">' in " ".join(head[:3])
     if fmt == "bitext":
         return all(line.count("\t") == 1 for line in head)
     return False
