@@ -29,19 +29,21 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from aligner.config import AlignConfig, DocConfig
 from aligner.document import make_document
-from aligner.encoders import Encoder, get_encoder
+from aligner.encoders import Encoder
 from aligner.errors import InputError
-from aligner.io import atomic_open, atomic_write_bytes, atomic_write_text, decode_text, read_bytes
+from aligner.io import atomic_write_bytes, atomic_write_text, decode_text, read_bytes
 from aligner.langid import letters
-from aligner.types import Alignment, Document
+from aligner.types import Document
 
 LOCK_NAME = ".aligner.lock"
 MIN_EXCERPT_LETTERS = 30  # other-language text shorter than this is reported, not filed
@@ -60,7 +62,7 @@ class Filed:
 class PairResult:
     src: str
     tgt: str
-    similarity: float
+    similarity: float | None  # None: paired by a pairs file
     tsv: str
     counts: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
@@ -105,23 +107,29 @@ def ingest(paths: Sequence[str | os.PathLike[str]], corpus_dir: str | os.PathLik
     return filed
 
 
-def corpus_documents(corpus_dir: str | os.PathLike[str], config: DocConfig = DocConfig()) -> list[Document]:
-    """Every ``<lang>/*.txt`` under the corpus, read with its folder's language."""
+def corpus_files(corpus_dir: str | os.PathLike[str]) -> list[Path]:
+    """Every ``<lang>/*.txt`` under the corpus folder, sorted; refuses a file, a missing or an empty folder."""
     root = Path(corpus_dir)
     if root.is_file():
         raise InputError(f"{root}: is a file, not a corpus folder (<lang>/*.txt); to align two files: "
                          "aligner align SRC TGT -o OUT")
     if not root.is_dir():
         raise InputError(f"{root}: no such corpus folder (run 'aligner ingest FILE... --corpus {root}' first)")
+    paths = sorted(root.glob("*/*.txt"))
+    if not paths:
+        raise InputError(f"{root}: no documents (expected {root}/<lang>/*.txt)")
+    return paths
+
+
+def corpus_documents(corpus_dir: str | os.PathLike[str], config: DocConfig = DocConfig()) -> list[Document]:
+    """Every ``<lang>/*.txt`` under the corpus, read with its folder's language."""
     docs = []
-    for path in sorted(root.glob("*/*.txt")):
+    for path in corpus_files(corpus_dir):
         lang = path.parent.name
         text = decode_text(read_bytes(path), str(path))
         languages = config.languages if lang in config.languages else (*config.languages, lang)
         docs.append(make_document(text, f"{lang}/{path.stem}", replace(config, lang=lang, languages=languages),
                                   path=str(path)))
-    if not docs:
-        raise InputError(f"{root}: no documents (expected {root}/<lang>/*.txt)")
     return docs
 
 
@@ -134,8 +142,10 @@ def pair_documents(docs: Sequence[Document], encoder: Encoder,
                    min_similarity: float = 0.45) -> list[tuple[int, int, float]]:
     """(src index, tgt index, similarity) for every pair to align (maximum spanning forest)."""
     vecs = [encoder.encode(d.sentences) for d in docs]
-    edges = sorted(((document_similarity(vecs[i], vecs[j]), i, j)
-                    for i in range(len(docs)) for j in range(i + 1, len(docs))), reverse=True)
+    # only the edges that can be chosen are kept: memory grows with the related pairs, not with n^2
+    edges = sorted((edge for edge in ((document_similarity(vecs[i], vecs[j]), i, j)
+                                      for i in range(len(docs)) for j in range(i + 1, len(docs)))
+                    if edge[0] >= min_similarity), reverse=True)
     parent = list(range(len(docs)))
 
     def find(x: int) -> int:
@@ -164,16 +174,27 @@ def pair_file_name(src: Document, tgt: Document) -> str:
 def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
                workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
-               progress: Callable[[int, int, str], None] | None = None, force: bool = False) -> list[PairResult]:
+               progress: Callable[[int, int, str], None] | None = None, force: bool = False,
+               **engine: Any) -> list[PairResult]:
     """Pair and align every document of the corpus; write one TSV per pair and a summary.
 
     With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
     ``out_dir`` is locked for the run; a folder written with other settings is refused unless
-    ``force`` (see the module docstring).
+    ``force`` (see the module docstring). ``engine``: ``workers=N`` or ``scheduler=ADDRESS``, ``redo``
+    (aligner/engine.py); failed pairs are in the summary and ``failures.tsv``
+    (``aligner.engine.build_corpus`` returns them).
     """
+    from aligner.engine import build_corpus
+
+    return build_corpus(out_dir, config, doc_config, corpus_dir=corpus_dir, workbooks=workbooks, html=html,
+                        min_similarity=min_similarity, progress=progress, force=force, **engine).pairs
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock (``.aligner.lock``) for a run; refuses a folder another run holds."""
     from filelock import FileLock, Timeout
 
-    out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: is a file, not a folder")
     try:
@@ -189,12 +210,12 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     except OSError as err:
         raise InputError(f"{out}: cannot lock the folder ({err.strerror or err})") from None
     try:
-        return _run_locked(corpus_dir, out, config, doc_config, workbooks, html, min_similarity, progress, force)
+        yield
     finally:
         lock.release()
 
 
-def _previous_run(out: Path, signature: str, force: bool) -> list[str]:
+def previous_run(out: Path, signature: str, force: bool) -> list[str]:
     """The files of the run already in ``out``, to remove where this run does not write them again.
 
     Refuses a run with other settings (signature) unless ``force``.
@@ -222,85 +243,11 @@ def _previous_run(out: Path, signature: str, force: bool) -> list[str]:
     return files
 
 
-def _run_locked(corpus_dir: str | os.PathLike[str], out: Path, config: AlignConfig, doc_config: DocConfig,
-                workbooks: bool, html: bool, min_similarity: float, progress: Callable[[int, int, str], None] | None,
-                force: bool) -> list[PairResult]:
-    from aligner.export.tsv import write_tsv
-    from aligner.pipeline import align_documents, signature
-
-    encoder = get_encoder(config.encoder)  # its model loads in the background while the documents are read
-    old_files = _previous_run(out, signature(config, encoder), force)
-    if progress:
-        progress(0, 0, "reading documents")  # total 0: not known yet
-    docs = corpus_documents(corpus_dir, doc_config)
-    if progress:
-        progress(0, 0, "pairing documents")
-    pairs = pair_documents(docs, encoder, min_similarity)
-    results: list[PairResult] = []
-    alignments: list[Alignment] = []
-    for done, (i, j, sim) in enumerate(pairs):
-        if progress:
-            progress(done, len(pairs), f"{docs[i].name} -> {docs[j].name}")
-        alignment = align_documents(docs[i], docs[j], config, encoder, languages=tuple(doc_config.languages))
-        alignments.append(alignment)
-        name = pair_file_name(docs[i], docs[j])
-        write_tsv(alignment, out / name)
-        if workbooks:
-            _write_workbook(alignment, out / name.replace(".tsv", ".xlsx"))
-        scores = [p.bead.score for p in alignment.pairs if p.bead.src and p.bead.tgt]
-        flags = Counter(code for p in alignment.pairs for code in p.flag_codes)
-        results.append(PairResult(docs[i].name, docs[j].name, round(sim, 4), name,
-                                  dict(sorted(Counter(p.type for p in alignment.pairs).items())),
-                                  dict(sorted(flags.items())),
-                                  round(float(np.mean(scores)) if scores else 0.0, 4)))
-    if workbooks and len(alignments) > 1:
-        _write_workbook(alignments, out / "review.xlsx")  # every pair in one workbook, one filter
-    _write_summary(out, docs, results, config, encoder)
-    if html:
-        from aligner.export.html import write_corpus_pages
-
-        write_corpus_pages(out, [(a, r.tsv, r.similarity) for a, r in zip(alignments, results)], encoder,
-                           signature(config, encoder))
-    # the previous run's pair files that this run did not write again (see _previous_run)
-    written = {r.tsv for r in results} | ({"review.xlsx"} if workbooks and len(alignments) > 1 else set())
+def remove_stale(out: Path, old_files: Sequence[str], written: set[str]) -> None:
+    """Remove the previous run's pair files (TSV, workbook, page) that this run did not write again."""
     for name in old_files:
         if name in written:
             continue
         for stale in {name, name.replace(".tsv", ".xlsx"), name.replace(".tsv", ".html")}:
             if "/" not in stale and (out / stale).is_file():
                 (out / stale).unlink()
-    if progress:
-        progress(len(pairs), len(pairs), "done")
-    return results
-
-
-def _write_workbook(alignment: Alignment | list[Alignment], path: Path) -> None:
-    try:
-        from aligner.export.xlsx import write_workbook  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    write_workbook(alignment, path, document_paths=False)
-
-
-def _write_summary(out: Path, docs: Sequence[Document], results: Sequence[PairResult],
-                   config: AlignConfig, encoder: Encoder) -> None:
-    from aligner.pipeline import signature
-
-    with atomic_open(out / "summary.tsv") as fh:
-        fh.write("src\ttgt\tsimilarity\tbeads\tmean_score\tbead_types\tflags\tfile\n")
-        for r in results:
-            types = ";".join(f"{k}={v}" for k, v in r.counts.items())
-            flags = ";".join(f"{k}={v}" for k, v in r.flags.items())
-            fh.write(f"{r.src}\t{r.tgt}\t{r.similarity:.4f}\t{sum(r.counts.values())}\t{r.mean_score:.4f}"
-                     f"\t{types}\t{flags}\t{r.tsv}\n")
-    unpaired = sorted({d.name for d in docs} - {r.src for r in results} - {r.tgt for r in results})
-    summary = {
-        "signature": signature(config, encoder),
-        "pairs": [{"src": r.src, "tgt": r.tgt, "src_lang": r.src.split("/")[0], "tgt_lang": r.tgt.split("/")[0],
-                   "similarity": r.similarity, "file": r.tsv, "bead_types": r.counts, "flags": r.flags,
-                   "mean_score": r.mean_score} for r in results],
-        "unpaired": unpaired,
-        "exclusions": [{"document": d.name, "reason": e.reason, "lang": e.lang, "start": e.start, "end": e.end,
-                        "text": e.text} for d in docs for e in d.exclusions],
-    }
-    atomic_write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")

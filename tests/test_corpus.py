@@ -53,6 +53,6 @@ def test_committed_alignments_are_current(fresh):
     """Fails when the pipeline's output changed and alignments/ was not regenerated."""
     made = sorted(p.name for p in fresh.iterdir() if p.suffix in (".tsv", ".json", ".xlsx", ".html"))
     committed = sorted(p.name for p in ALIGNMENTS.iterdir() if p.suffix in (".tsv", ".json", ".xlsx", ".html"))
-    assert made == committed, "run: aligner corpus corpus/ --out alignments/"
+    assert made == committed, "run: aligner corpus corpus/ --out alignments/ --redo"
     stale = [name for name in made if not filecmp.cmp(fresh / name, ALIGNMENTS / name, shallow=False)]
-    assert not stale, f"alignments/ is stale ({', '.join(stale)}): run aligner corpus corpus/ --out alignments/"
+    assert not stale, f"alignments/ is stale ({', '.join(stale)}): run aligner corpus corpus/ --out alignments/ --redo"

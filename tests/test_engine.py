@@ -1,0 +1,226 @@
+"""Corpus runs at scale (aligner/engine.py): a pairs file, bad documents, resuming after a kill, Dask.
+
+The document pairs are cut from the Text+Berg gold alignments (bench/corpus.py), German and French,
+a few beads each, so a pair aligns in well under a second once the encoder is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aligner.cli import app
+from aligner.engine import MANIFEST, build_corpus, read_manifest_tsv
+from aligner.errors import InputError
+from bench.corpus import build_pairs
+from tests.conftest import REPO
+
+N_PAIRS = 6
+OUTPUTS = (".tsv", ".xlsx", ".json", ".html")  # every file a run writes except the manifest (its order is the run's)
+RUSSIAN = ("Москва — столица России, крупнейший по численности населения город страны.\n"
+           "Город расположен на реке Москве в центре Восточно-Европейской равнины.\n")
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.suffix in OUTPUTS or p.name == "failures.tsv"}
+
+
+def cli(*args: object, **kw) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-c", "from aligner.cli import main; main()", *map(str, args)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory) -> Path:
+    """Six German-French pairs, a binary file, an empty file and a Russian text paired with good ones."""
+    root = tmp_path_factory.mktemp("pairs")
+    manifest = build_pairs(root, N_PAIRS, 6, 10)
+    (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    (root / "moskau.txt").write_text(RUSSIAN, encoding="utf-8")
+    bad = root / "bad.tsv"
+    good = manifest.read_text(encoding="utf-8").splitlines()
+    bad.write_text("\n".join([good[0], "image.png\tfr/doc00001.txt", good[1], "de/doc00002.txt\tempty.txt\tde\tfr",
+                              "moskau.txt\tfr/doc00003.txt", good[2]]) + "\n", encoding="utf-8")
+    return manifest
+
+
+@pytest.fixture(scope="module")
+def reference(pairs, tmp_path_factory) -> Path:
+    """The uninterrupted in-process run of the good pairs."""
+    out = tmp_path_factory.mktemp("reference")
+    report = build_corpus(out, pairs_file=pairs, doc_config=_de_fr())
+    assert len(report.pairs) == N_PAIRS and not report.failed
+    return out
+
+
+def _de_fr():
+    from aligner.config import DocConfig
+
+    return DocConfig(languages=("de", "fr"))
+
+
+def test_pairs_file_names_outputs_by_languages_and_stems(pairs, reference):
+    summary = json.loads((reference / "summary.json").read_text(encoding="utf-8"))
+    assert [(p["src"], p["tgt"], p["src_lang"], p["tgt_lang"]) for p in summary["pairs"]] == [
+        (f"de/doc{k:05d}.txt", f"fr/doc{k:05d}.txt", "de", "fr") for k in range(N_PAIRS)]
+    assert [p["file"] for p in summary["pairs"]] == [f"de-fr__doc{k:05d}__doc{k:05d}.tsv" for k in range(N_PAIRS)]
+    first = (reference / "de-fr__doc00000__doc00000.tsv").read_text(encoding="utf-8").splitlines()[0]
+    assert "\tsrc=de/doc00000.txt\t" in first
+    assert len((reference / MANIFEST).read_text(encoding="utf-8").splitlines()) == N_PAIRS
+
+
+def test_pairs_file_errors_name_the_line(tmp_path):
+    bad = tmp_path / "pairs.tsv"
+    bad.write_text("a.txt\tb.txt\n# a comment\n\nc.txt\td.txt\tde\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"pairs.tsv:4: expected src_path<TAB>tgt_path"):
+        read_manifest_tsv(bad)
+    bad.write_text("a.txt\tb.txt\na.txt\tb.txt\n", encoding="utf-8")
+    with pytest.raises(InputError, match="listed twice"):
+        read_manifest_tsv(bad)
+
+
+def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, reference, tmp_path):
+    result = CliRunner().invoke(app, ["corpus", "--pairs", str(pairs.parent / "bad.tsv"), "--out", str(tmp_path),
+                                      "--languages", "de,fr"])
+    assert result.exit_code == 1
+    failures = (tmp_path / "failures.tsv").read_text(encoding="utf-8").splitlines()
+    assert failures[0] == "src\ttgt\terror"
+    reasons = {line.split("\t")[0]: line.split("\t")[2] for line in failures[1:]}
+    assert set(reasons) == {"image.png", "de/doc00002.txt", "moskau.txt"}
+    assert reasons["image.png"].endswith("image.png: looks like a binary file, not text")
+    assert reasons["de/doc00002.txt"].endswith("empty.txt: file is empty")
+    assert reasons["moskau.txt"].endswith("moskau.txt: text is in Russian (ru), not in a language in play (de, fr); "
+                                          "add it with --languages")
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert {f["src"] for f in summary["failed"]} == set(reasons)
+    for k in range(3):  # the good pairs are the reference run's bytes
+        name = f"de-fr__doc{k:05d}__doc{k:05d}.tsv"
+        assert (tmp_path / name).read_bytes() == (reference / name).read_bytes()
+    assert "error: 3 pair(s) failed" in result.stderr
+
+
+def test_a_killed_run_resumes_without_redoing_finished_pairs(pairs, reference, tmp_path):
+    out = tmp_path / "out"
+    args = ("corpus", "--pairs", pairs, "--out", out, "--languages", "de,fr")
+    proc = cli(*args, start_new_session=True)
+    manifest = out / MANIFEST
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.is_file() and len(manifest.read_bytes().splitlines()) >= 2:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    done = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
+    assert 2 <= len(done) < N_PAIRS
+    stamps = {r["file"]: (out / r["file"]).stat().st_mtime_ns for r in done}
+    assert not list(out.glob(".*.tmp"))  # atomic writes: no half-written file survives the kill
+
+    rerun = cli(*args)
+    stdout, stderr = rerun.communicate(timeout=180)
+    assert rerun.returncode == 0, stderr
+    assert f"{len(done)} of {N_PAIRS} pairs were already done" in stderr
+    assert {name: (out / name).stat().st_mtime_ns for name in stamps} == stamps  # finished pairs not redone
+    assert outputs(out) == outputs(reference)  # nothing lost, byte for byte
+    records = manifest.read_text(encoding="utf-8").splitlines()
+    assert len(records) == N_PAIRS  # one record per pair: the finished ones were not appended again
+
+
+def test_a_rerun_redoes_a_pair_whose_input_or_output_changed(pairs, reference, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    src = tmp_path / "in"
+    shutil.copytree(pairs.parent, src)
+    with open(src / "fr" / "doc00001.txt", "a", encoding="utf-8") as fh:
+        fh.write("Cette phrase a été ajoutée à la fin du document après le premier passage.\n")
+    # the manifest's paths are relative to its folder: the copy reads the copied documents
+    (out / "de-fr__doc00004__doc00004.tsv").write_text("damaged\n", encoding="utf-8")
+    report = build_corpus(out, pairs_file=src / "pairs.tsv", doc_config=_de_fr())
+    assert report.skipped == N_PAIRS - 2
+    for k, same in ((4, True), (1, False)):
+        name = f"de-fr__doc{k:05d}__doc{k:05d}.tsv"
+        assert ((out / name).read_bytes() == (reference / name).read_bytes()) is same
+
+
+def test_dask_is_not_imported_by_the_plain_path():
+    code = ("import sys, aligner, aligner.engine, aligner.corpus, aligner.cli; "
+            "assert not any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules), 'dask imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A real Dask scheduler and two single-thread workers on 127.0.0.1, as subprocesses."""
+    pytest.importorskip("distributed")
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               ALIGNER_ENCODER_THREADS="1")
+    file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen(["dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not (file.is_file() and file.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        for _ in range(2):
+            procs.append(subprocess.Popen(["dask", "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                           "--no-dashboard", "--host", "127.0.0.1"], env=env,
+                                          start_new_session=True, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+        from dask.distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address, procs
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(10)
+
+
+def test_an_existing_cluster_writes_the_same_bytes_and_survives_a_dead_worker(pairs, reference, cluster, tmp_path):
+    from dask.distributed import Client
+
+    from aligner.engine import encoder_builds
+
+    address, procs = cluster
+    out = tmp_path / "out"
+    run = cli("corpus", "--pairs", pairs, "--out", out, "--languages", "de,fr", "--scheduler", address)
+    manifest = out / MANIFEST
+    deadline = time.monotonic() + 180
+    killed = False
+    while time.monotonic() < deadline and run.poll() is None:
+        if manifest.is_file() and manifest.read_bytes().count(b"\n") >= 1:
+            os.killpg(procs[2].pid, signal.SIGKILL)  # one worker dies mid-run
+            killed = True
+            break
+        time.sleep(0.02)
+    stdout, stderr = run.communicate(timeout=300)
+    assert killed and run.returncode == 0, stderr
+    assert len(manifest.read_text(encoding="utf-8").splitlines()) == N_PAIRS
+    assert outputs(out) == outputs(reference)  # every pair, the in-process bytes
+    with Client(address, timeout="30s") as client:
+        builds = client.run(encoder_builds)
+    assert list(builds.values()) == [1]  # the surviving worker built its encoder once for all its pairs
+
+
+def test_a_local_cluster_writes_the_same_bytes(pairs, reference, tmp_path):
+    pytest.importorskip("distributed")
+    report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2)
+    assert len(report.pairs) == N_PAIRS and not report.failed
+    assert outputs(tmp_path) == outputs(reference)
