@@ -27,8 +27,9 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-
 from typing import TYPE_CHECKING
+
+from aligner.qa.charset import encodable
 
 if TYPE_CHECKING:
     from aligner.qa.marks import Profile
@@ -398,14 +399,6 @@ _CANDIDATES = (
 )
 
 
-def _encodable(ch: str, codec: str) -> bool:
-    try:
-        ch.encode(codec)
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 def infer_charset(text: str, lost: Iterable[str]) -> CharsetGuess:
     """The charset that can hold every non-ASCII character of ``text`` but none of ``lost``.
 
@@ -419,7 +412,7 @@ def infer_charset(text: str, lost: Iterable[str]) -> CharsetGuess:
     if not lost_set:
         return CharsetGuess(None, "", survived, lost_set)
     for codec, label in _CANDIDATES:
-        if all(_encodable(c, codec) for c in survived) and not any(_encodable(c, codec) for c in lost_set):
+        if all(encodable(c, codec) for c in survived) and not any(encodable(c, codec) for c in lost_set):
             return CharsetGuess(codec, label, survived, lost_set)
     return CharsetGuess(None, "", survived, lost_set)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from aligner.qa.charset import encodable
 from aligner.qa.wordlist import best_fill, document_fill
 
 LOST = "?\ufffd"
@@ -61,14 +62,6 @@ CLITICS = {"en": {"s", "t", "re", "ve", "ll", "d", "m"}, "de": {"s"}}
 UNITS = re.compile(r"(?:k?m|cm|mm|kg|g|h|min|s|l|ml|Fr|CHF|EUR|km/h)\b")
 
 
-def _encodable(ch: str, codec: str) -> bool:
-    try:
-        ch.encode(codec)
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 @dataclass(frozen=True)
 class Profile:
     """What a whole document says about its damage: the charset, and the typography that survived."""
@@ -81,7 +74,7 @@ class Profile:
 
     def lost(self, ch: str) -> bool:
         """Could ``ch`` have become ``?`` in this document's conversion?"""
-        return not _encodable(ch, self.codec) and ch not in self.survived
+        return not encodable(ch, self.codec) and ch not in self.survived
 
     @property
     def styles(self) -> tuple[tuple[str, str, str, str], ...]:
@@ -92,7 +85,7 @@ class Profile:
 
 def profile(text: str, lang: str) -> Profile:
     survived = frozenset(ch for ch in text if ord(ch) > 127 and ch.isprintable() and ch not in LOST)
-    wide = [ch for ch in survived if not _encodable(ch, "latin-1")]
+    wide = [ch for ch in survived if not encodable(ch, "latin-1")]
     if wide:
         codec = "cp1252"
     elif any(not ch.isspace() for ch in survived):
