@@ -272,9 +272,9 @@ def worker_signature(config: AlignConfig) -> str:
 
 def encoder_builds() -> int:
     """How many encoders this process has built (a worker builds one per encoder name, once)."""
-    from aligner.encoders.registry import _build
+    from aligner.encoders.registry import encoder_builds as builds
 
-    return _build.cache_info().misses
+    return builds()
 
 
 # --- the manifest of finished pairs -------------------------------------------------------------
@@ -518,12 +518,12 @@ def _build_locked(out: Path, config: AlignConfig, doc_config: DocConfig,
 def write_review(out: Path, files: Sequence[str]) -> None:
     """``review.xlsx``: every pair in one workbook, one filter; built from the pairs' own workbooks (their
     snapshots keep every bead and flag; pairs skipped on a rerun are not in memory)."""
-    from aligner.review import _load, read_snapshot
+    from aligner.review import load_review_workbook, read_snapshot
 
     sets = []
     for name in files:
         path = out / name.replace(".tsv", ".xlsx")
-        sets += read_snapshot(_load(path), path) or []
+        sets += read_snapshot(load_review_workbook(path), path) or []
     write_workbook(sets, out / "review.xlsx")
 
 

@@ -263,15 +263,15 @@ def read_alignment(path: str | os.PathLike[str], *, src_lang: str | None = None,
 
 def _workbook(path: Path) -> tuple[list[PairSet], dict[tuple[str, str], ReviewedRow]]:
     """A review workbook's beads (its hidden snapshot) and the reviewer's rows, checked against each other."""
-    from aligner.review import _check_rows, _load, read_review_rows, read_snapshot
+    from aligner.review import check_rows, load_review_workbook, read_review_rows, read_snapshot
 
-    wb = _load(path)
+    wb = load_review_workbook(path)
     rows = read_review_rows(wb, path)
     snapshot = read_snapshot(wb, path)
     if snapshot is None:
         raise FormatError(f"{path}: no hidden '_aligner' sheet (not exported by aligner, or copied); "
                           "read the alignment file it was made from instead")
-    _check_rows(rows, snapshot, path)
+    check_rows(rows, snapshot, path)
     bad = [f"row {r.row} ({r.decision!r})" for r in rows if r.decision and r.decision not in DECISIONS]
     if bad:
         raise FormatError(f"{path}: decisions other than {', '.join(DECISIONS)} in {', '.join(bad[:3])}")
@@ -379,7 +379,7 @@ def frame_sets(frame: pd.DataFrame, fmt: str) -> list[PairSet]:
     target); for a corpus, pairs without a row are left out.
     """
     from aligner.export.xlsx import display_text
-    from aligner.review import ReviewedRow, _check_rows, apply_decisions
+    from aligner.review import ReviewedRow, check_rows, apply_decisions
 
     snapshot = frame.attrs.get(SNAPSHOT_KEY)
     if not isinstance(snapshot, str):
@@ -405,14 +405,14 @@ def frame_sets(frame: pd.DataFrame, fmt: str) -> list[PairSet]:
         if _text(get("pair_id")) not in ("", pid):
             raise FormatError(f"DataFrame: row {row}: pair_id {get('pair_id')!r} is not the bead of its "
                               f"src_ids/tgt_ids ({pid})")
-        # the texts as the workbook would show them, since _check_rows compares them that way
+        # the texts as the workbook would show them, since check_rows compares them that way
         rows.append(ReviewedRow(row, _text(get("pair")) or truth[0].name, pid, display_text(_text(get("src"))),
                                 display_text(_text(get("tgt"))), _text(get("decision")).strip().lower(),
                                 _text(get("corrected_target")).strip(), _text(get("comment")).strip()))
     complete = fmt not in _CORPUS_FORMATS
     lost = (f"a {fmt} table carries every bead: leave beads out of a corpus (moses, tmx, bitext), "
             "or reject them in a decision column") if complete else None
-    _check_rows(rows, truth, "DataFrame", what="DataFrame", lost=lost)
+    check_rows(rows, truth, "DataFrame", what="DataFrame", lost=lost)
     sets = apply_decisions(rows, truth, "DataFrame").sets
     if not complete:
         present = {r.pair for r in rows}

@@ -96,7 +96,7 @@ class ReviewResult:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _load(path: Path) -> Any:
+def load_review_workbook(path: Path) -> Any:
     from openpyxl import load_workbook
 
     if not path.is_file():
@@ -270,7 +270,7 @@ def _is_note_row(r: ReviewedRow) -> bool:
                                     or r.corrected_target)
 
 
-def _check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path | str, *,
+def check_rows(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path | str, *,
                 what: str = "workbook", lost: str | None = "rows were deleted") -> None:
     """Refuse rows that are not the beads of ``truth``: unknown or repeated ids, edited text, missing beads.
 
@@ -393,7 +393,7 @@ def apply_review(workbook: str | os.PathLike[str],
     (rows copied to a new file) needs ``alignments``.
     """
     path = Path(workbook)
-    wb = _load(path)
+    wb = load_review_workbook(path)
     rows = read_review_rows(wb, path)
     snapshot = read_snapshot(wb, path)
     result = ReviewResult(sets=[], audit=[])
@@ -444,7 +444,7 @@ def apply_review(workbook: str | os.PathLike[str],
                 result.notes.append(f"{ps.source} not found; checked against the workbook's own copy")
     else:
         result.checked_against.extend(str(ps.source) for ps in current.values())
-    _check_rows(rows, truth, path)
+    check_rows(rows, truth, path)
     applied = apply_decisions(rows, truth, path)
     # the note rows' audit entries (a comment on no pair) come first, then every decision
     result.sets, result.audit, result.counts = applied.sets, result.audit + applied.audit, applied.counts
@@ -453,7 +453,7 @@ def apply_review(workbook: str | os.PathLike[str],
 
 
 def apply_decisions(rows: Sequence[ReviewedRow], truth: Sequence[PairSet], path: Path | str) -> ReviewResult:
-    """The beads of ``truth`` after the decisions of ``rows`` (checked by ``_check_rows`` first).
+    """The beads of ``truth`` after the decisions of ``rows`` (checked by ``check_rows`` first).
 
     Rejected pairs are removed, fixes replace the target, decisions and comments
     are attached. A bead without a row is left out. A decision the bead already

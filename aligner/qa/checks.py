@@ -132,7 +132,7 @@ def document_charset(doc: Document, other: Document | None = None) -> CharsetGue
 # omission / addition
 
 
-def _length_ratio(pairs: Sequence[AlignedPair]) -> float:
+def length_ratio(pairs: Sequence[AlignedPair]) -> float:
     """The document's target/source length ratio (median over aligned pairs)."""
     ratios = [len(p.tgt) / len(p.src) for p in pairs if p.src and p.tgt and len(p.src) >= 20]
     return statistics.median(ratios) if ratios else 1.0
@@ -319,7 +319,7 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
         "src": _charset_of(pairs, "src", src_lang, src_vocab, src_doc),
         "tgt": _charset_of(pairs, "tgt", tgt_lang, tgt_vocab, tgt_doc),
     }
-    ratio = _length_ratio(pairs)
+    ratio = length_ratio(pairs)
     scores = [p.bead.score for p in pairs if p.src and p.tgt]
     median_score = statistics.median(scores) if scores else 0.0
     low = _low_similarity_flags(pairs, config)
