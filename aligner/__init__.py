@@ -20,13 +20,14 @@ if TYPE_CHECKING:  # the real types for type checkers; at run time the names loa
     from aligner.document import make_document, read_document
     from aligner.encoders import get_encoder
     from aligner.errors import AlignerError
-    from aligner.export.tsv import read_tsv, write_tsv
+    from aligner.export.registry import write_tsv
+    from aligner.export.tsv import read_tsv
     from aligner.frames import read_alignment, read_corpus
     from aligner.langid import detect_language
     from aligner.pipeline import align_documents, align_files
     from aligner.types import AlignedPair, Alignment, Bead, Document, Exclusion, Flag, Segment
 
-__version__ = "0.1.0"
+from aligner.version import __version__
 
 # public name -> module that defines it
 _LAZY = {
@@ -46,7 +47,7 @@ _LAZY = {
     "get_encoder": "aligner.encoders",
     "align_documents": "aligner.pipeline",
     "align_files": "aligner.pipeline",
-    "write_tsv": "aligner.export.tsv",
+    "write_tsv": "aligner.export.registry",
     "read_tsv": "aligner.export.tsv",
     "read_alignment": "aligner.frames",
     "read_corpus": "aligner.frames",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from aligner.version import __version__
+
 SAME_LANGUAGE_MIN_SIMILARITY = 0.3
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "pt", "nl", "ru", "zh", "ja")
 
@@ -27,15 +29,14 @@ class AlignConfig:
     # Cost of leaving one sentence unaligned (a 1-0 or 0-1 bead), in similarity units...
     skip_penalty: float = 0.10
     # ...and of each further sentence in a run of 1-0 (or of 0-1) beads: affine gaps. Untranslated
-    # text comes in runs (captions, a dropped passage, page chrome); at one price per sentence the
-    # search glued such runs to neighbouring beads as 1-3/1-4 merges. skip_extend = skip_penalty
-    # is Bertalign's flat cost. Text+Berg dev (bench/textberg.py --set dev): strict F1 0.866 ->
-    # 0.881, lax 0.980 -> 0.988. A first skip dearer than 0.1 glues the seed pair's extra English
-    # title to the first sentence, so skip_penalty keeps Bertalign's 0.1.
+    # text comes in runs (captions, a dropped passage, page chrome); at one price per sentence
+    # (skip_extend = skip_penalty, Bertalign's flat cost) the search glues such runs to neighbouring
+    # beads as 1-3/1-4 merges (bench/textberg.py --set dev measures it). A first skip dearer than 0.1
+    # glues the seed pair's extra English title to the first sentence, so skip_penalty stays at 0.1.
     skip_extend: float = 0.02
     # Cost of a bead whose last sentence ends with a colon on one side only (what the colon
-    # announces is in the next sentence, so the bead cuts a unit in two). Text+Berg dev, exact
-    # search: strict F1 0.876 -> 0.885-0.888 for any value from 0.02 to 0.2.
+    # announces is in the next sentence, so the bead cuts a unit in two). On Text+Berg dev any value
+    # from 0.02 to 0.2 does as well (bench/textberg.py --set dev).
     continuation_penalty: float = 0.10
     # Subtracted from every aligned bead's value: higher = fewer, larger beads.
     threshold: float = 0.0
@@ -74,8 +75,6 @@ class AlignConfig:
 
     def signature(self) -> str:
         """A short reproducibility string, sacrebleu-style: ``enc:usem3|merge:2|skip:0.3|...``."""
-        from aligner import __version__
-
         short = {"encoder": "enc", "max_merge": "merge", "max_bead": "bead", "skip_penalty": "skip",
                  "skip_extend": "skipx", "continuation_penalty": "colon", "threshold": "thr",
                  "merge_penalty": "mpen", "min_similarity": "minsim", "length_weight": "len", "margin": "margin",

@@ -211,7 +211,7 @@ def _align_and_write(job: Job, src: Document, tgt: Document, settings: Settings,
 
     out = Path(settings.out)
     alignment = align_documents(src, tgt, settings.config, encoder,
-                                languages=tuple(settings.doc_config.languages))
+                                languages=tuple(settings.doc_config.languages), doc_config=settings.doc_config)
     name = f"{src.lang}-{tgt.lang}__{job.stem}.tsv"
     write_tsv(alignment, out / name)
     outputs = [name]
@@ -248,11 +248,9 @@ def exclusions(doc: Document) -> list[Record]:
 
 
 def write_workbook(alignments: Any, path: Path) -> bool:
-    """The review workbook, when openpyxl's exporter is installed (True if written)."""
-    try:
-        from aligner.export.xlsx import write_workbook as write
-    except ImportError:
-        return False
+    """The review workbook (True: written; a missing openpyxl is a MissingDependencyError naming it)."""
+    from aligner.export.xlsx import write_workbook as write
+
     write(alignments, path, document_paths=False)
     return True
 

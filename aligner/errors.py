@@ -31,3 +31,7 @@ class FormatError(AlignerError):
 
 class ReviewMismatchError(AlignerError):
     """A reviewed workbook whose pair ids or texts no longer match the alignment."""
+
+
+class MissingDependencyError(AlignerError):
+    """A third-party library a feature needs is not installed; the message names what to install."""

@@ -54,8 +54,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aligner.errors import AlignerError, FormatError
-from aligner.export import formats
-from aligner.export.formats import DECISIONS, PairSet, Review, bead_id, pair_record, worst_severity
+from aligner.export.jsonl import pair_from_record, pair_record
+from aligner.export.model import DECISIONS, PairSet, Review, as_pairset, bead_id, worst_severity
+from aligner.export.read import read_alignment as read_sets, summary_entry
 from aligner.types import AlignedPair, Alignment, Bead
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ def _decode(text: str) -> list[PairSet]:
         return [PairSet(name=p["name"], src_lang=p["src_lang"], tgt_lang=p["tgt_lang"], src_name=p["src_name"],
                         tgt_name=p["tgt_name"], signature=p["signature"], source=p["source"],
                         reviews={pid: Review(d, c) for pid, (d, c) in p["reviews"].items()},
-                        pairs=tuple(formats.pair_from_record(rec, f"DataFrame.attrs[{SNAPSHOT_KEY!r}]")
+                        pairs=tuple(pair_from_record(rec, f"DataFrame.attrs[{SNAPSHOT_KEY!r}]")
                                     for rec in p["records"]))
                 for p in data["pairs"]]
     except (ValueError, KeyError, TypeError, zlib.error) as err:
@@ -231,7 +232,7 @@ def _decode(text: str) -> list[PairSet]:
 
 def alignment_frame(alignment: Alignment) -> pd.DataFrame:
     """``Alignment.to_frame()``: the bead frame of one alignment."""
-    return sets_frame([formats.as_pairset(alignment)])
+    return sets_frame([as_pairset(alignment)])
 
 
 # --- reading files ----------------------------------------------------------------------------
@@ -254,10 +255,10 @@ def read_alignment(path: str | os.PathLike[str], *, src_lang: str | None = None,
         sets, pending = _workbook(p)
         sets = [replace(ps, src_lang=src_lang or ps.src_lang, tgt_lang=tgt_lang or ps.tgt_lang) for ps in sets]
         return sets_frame(sets, pending)
-    entry, run_signature = _summary_entry(p)
+    entry, run_signature = summary_entry(p)
     sets = [replace(ps, signature=ps.signature or run_signature, src_name=ps.src_name or entry.get("src"),
                     tgt_name=ps.tgt_name or entry.get("tgt"))
-            for ps in formats.read_alignment(p, src_lang=src_lang, tgt_lang=tgt_lang)]
+            for ps in read_sets(p, src_lang=src_lang, tgt_lang=tgt_lang)]
     return sets_frame(sets)
 
 
@@ -278,21 +279,6 @@ def _workbook(path: Path) -> tuple[list[PairSet], dict[tuple[str, str], Reviewed
     return snapshot, {(r.pair, r.pair_id): r for r in rows}
 
 
-def _summary_entry(path: Path) -> tuple[dict[str, Any], str | None]:
-    """The entry of ``summary.json`` beside ``path`` that lists it ({} if none), and the run's signature."""
-    summary = path.parent / "summary.json"
-    if not summary.is_file():
-        return {}, None
-    try:
-        data = json.loads(summary.read_text(encoding="utf-8"))
-        entry = next((e for e in data.get("pairs", []) if e.get("file") == path.name), None)
-    except (OSError, ValueError, AttributeError):
-        return {}, None
-    if entry is None:
-        return {}, None
-    return entry, data.get("signature")
-
-
 def read_corpus(folder: str | os.PathLike[str]) -> CorpusFrames:
     """Every pair of an ``aligner corpus`` output folder, as frames (see ``CorpusFrames``).
 
@@ -305,7 +291,7 @@ def read_corpus(folder: str | os.PathLike[str]) -> CorpusFrames:
     entries, run_signature = _corpus_entries(root)
     read: list[tuple[PairSet, dict[str, Any]]] = []
     for e in entries:
-        for ps in formats.read_alignment(root / e["file"]):
+        for ps in read_sets(root / e["file"]):
             read.append((replace(ps, src_name=ps.src_name or e["src"], tgt_name=ps.tgt_name or e["tgt"],
                                  signature=ps.signature or run_signature), e))
     sets = [ps for ps, _ in read]

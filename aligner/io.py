@@ -273,3 +273,17 @@ def check_output(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike
     for source in inputs:
         if same_file(target, source):
             raise InputError(f"{target}: refusing to overwrite the input {source}; give another output path")
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention: seconds since 1970, UTC), None when unset.
+
+    Every writer that stamps a date (the workbook, TMX) reads it here, so they agree on what a valid value is.
+    """
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970") from None

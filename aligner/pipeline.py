@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aligner.align import Windows, align_windows
 from aligner.config import AlignConfig, DocConfig
@@ -15,6 +16,9 @@ from aligner.document import make_document
 from aligner.encoders import Encoder, get_encoder
 from aligner.io import read_text
 from aligner.types import AlignedPair, Alignment, Document
+
+if TYPE_CHECKING:
+    from aligner.qa.checks import QAConfig
 
 _NO_SPACE_LANGS = {"zh", "ja"}
 
@@ -41,17 +45,24 @@ def windows(doc: Document, encoder: Encoder, max_merge: int) -> Windows:
     return Windows.of(tables, sents)
 
 
-def signature(config: AlignConfig, encoder: Encoder) -> str:
-    return f"{config.signature()}|model:{encoder.name}=={encoder.version}"
+def signature(config: AlignConfig, encoder: Encoder, *, doc_config: DocConfig | None = None,
+              qa_config: QAConfig | None = None, qa: bool = True, langs: tuple[str, ...] = ()) -> str:
+    """The reproducibility signature of these settings (aligner/signature.py)."""
+    from aligner.signature import signature as sign
+
+    return sign(config, encoder, doc_config=doc_config, qa_config=qa_config, qa=qa, langs=langs)
 
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignConfig(),
                     encoder: Encoder | None = None, *, qa: bool = True,
                     progress: Callable[[str], None] | None = None,
-                    languages: tuple[str, ...] = ()) -> Alignment:
+                    languages: tuple[str, ...] = (), doc_config: DocConfig | None = None,
+                    qa_config: QAConfig | None = None) -> Alignment:
     """Align two Documents; with ``qa`` (default) the QA stage fills every pair's flags.
 
     ``languages``: the languages in play for the QA's language checks (default ``DEFAULT_LANGUAGES``).
+    ``doc_config``: how the documents were read, for the signature (left out of it when None).
+    ``qa_config``: the QA's thresholds (default ``QAConfig()``).
     """
     enc = encoder or get_encoder(config.encoder)
     config = config.for_languages(src.lang, tgt.lang)
@@ -68,28 +79,28 @@ def align_documents(src: Document, tgt: Document, config: AlignConfig = AlignCon
                     tgt=join_segments([tgt.segments[j].text for j in b.tgt], tgt.lang))
         for b in beads
     )
-    alignment = Alignment(src=src, tgt=tgt, pairs=pairs, signature=signature(config, enc),
+    sig = signature(config, enc, doc_config=doc_config, qa_config=qa_config, qa=qa, langs=(src.lang, tgt.lang))
+    alignment = Alignment(src=src, tgt=tgt, pairs=pairs, signature=sig,
                           meta={"config": config.as_dict(), "encoder": enc.name})
     if qa:
         if progress:
             progress("checking")
-        alignment = run_qa(alignment, languages)
+        alignment = run_qa(alignment, languages, enc, qa_config)
     return alignment
 
 
-def run_qa(alignment: Alignment, languages: tuple[str, ...] = ()) -> Alignment:
-    """Fill the flags with the QA stage (aligner.qa), when it is installed."""
-    try:
-        from aligner.qa import check_alignment  # type: ignore[attr-defined]
-    except ImportError:
-        return alignment
-    return check_alignment(alignment, languages=languages)
+def run_qa(alignment: Alignment, languages: tuple[str, ...] = (), encoder: Encoder | None = None,
+           config: QAConfig | None = None) -> Alignment:
+    """Fill the flags with the QA stage (aligner/qa/checks.py), with the encoder the pairs were aligned with."""
+    from aligner.qa.checks import QAConfig, check_alignment
+
+    return check_alignment(alignment, encoder=encoder, languages=languages, config=config or QAConfig())
 
 
 def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str], *,
                 config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(),
                 src_lang: str | None = None, tgt_lang: str | None = None,
-                encoder: Encoder | None = None, qa: bool = True,
+                encoder: Encoder | None = None, qa: bool = True, qa_config: QAConfig | None = None,
                 progress: Callable[[str], None] | None = None) -> Alignment:
     """Read, split and align two text files.
 
@@ -106,7 +117,7 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     tgt = make_document(tgt_text, Path(tgt_path).stem,
                         doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang), path=str(tgt_path))
     return align_documents(src, tgt, config, encoder, qa=qa, progress=progress,
-                           languages=tuple(doc_config.languages))
+                           languages=tuple(doc_config.languages), doc_config=doc_config, qa_config=qa_config)
 
 
 def _with_lang(config: DocConfig, lang: str) -> DocConfig:

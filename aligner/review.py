@@ -41,13 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from aligner.errors import FormatError, ReviewMismatchError
-from aligner.export.formats import (
-    DECISIONS,
-    PairSet,
-    Review,
-    bead_id,
-    read_alignment,
-)
+from aligner.export.model import DECISIONS, PairSet, Review, bead_id
+from aligner.export.read import read_alignment
 from aligner.export.tsv import parse_confidence
 from aligner.types import AlignedPair, Bead, Flag
 

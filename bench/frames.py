@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aligner
 from aligner.export import export
-from aligner.export.formats import read_alignment as read_sets
+from aligner.export.read import read_alignment as read_sets
 from aligner.types import AlignedPair, Alignment, Bead, Document, Segment
 
 REPO = Path(__file__).resolve().parents[1]

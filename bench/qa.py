@@ -1,6 +1,6 @@
 """Precision and recall of the QA stage's encoding-damage and number checks.
 
-    python bench/qa.py [--seeds /work/shared/seeds]
+    python bench/qa.py [--seeds tests/data/seeds] [--textberg ../shared/benchmarks/textberg]
 
 1. The German seed (003) against its hand-written gold (bench/data/seed_003_gold.tsv:
    every artifact and what it should read), repaired with the English seed as
@@ -419,8 +419,8 @@ def bench_low_similarity(textberg: Path) -> PR:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
-    parser.add_argument("--textberg", type=Path, default=Path("/work/shared/benchmarks/textberg"))
+    parser.add_argument("--seeds", type=Path, default=HERE.parent / "tests" / "data" / "seeds")
+    parser.add_argument("--textberg", type=Path, default=HERE.parents[1] / "shared" / "benchmarks" / "textberg")
     parser.add_argument("--held-out-only", action="store_true", help="only the held-out benchmark")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong dev rows")
     parser.add_argument("--part", choices=("dev", "test", "both"), default="both", help="held-out parts to print")

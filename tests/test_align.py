@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
 from aligner.align import Windows, align_windows, bead_types
 from aligner.config import AlignConfig
 from aligner.encoders import get_encoder
+from tests.conftest import TEXTBERG, needs_textberg
 
-TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 
 
 def win(sentences: list[str], max_merge: int = AlignConfig().max_merge) -> Windows:
@@ -67,6 +66,7 @@ def test_empty_side_gives_null_beads():
     assert shapes(beads) == [((0,), ()), ((1,), ())]
 
 
+@needs_textberg
 def test_banded_search_equals_full_search_on_a_real_document():
     de = (TEXTBERG / "test6.de").read_text(encoding="utf-8").splitlines()
     fr = (TEXTBERG / "test6.fr").read_text(encoding="utf-8").splitlines()
@@ -96,6 +96,7 @@ def test_coarse_to_fine_down_to_single_blocks_still_aligns():
     assert shapes(beads) == [((i,), (i,)) for i in range(5)]
 
 
+@needs_textberg
 def test_a_block_of_untranslated_captions_is_one_gap():
     # Text+Berg dev: between German sentences 13 and 14 the French side has 36 OCR'd photo captions
     # (French 16..51, all 0-1 in the gold). Paying a full skip for each of them, the search glued

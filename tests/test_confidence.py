@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +14,8 @@ from aligner.config import AlignConfig, DocConfig
 from aligner.evaluate import read_beads
 from aligner.qa.checks import check_pairs
 from aligner.types import AlignedPair, Bead
+from tests.conftest import TEXTBERG, needs_textberg
 
-TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 
 
 def _random_windows(rng: np.random.Generator, n: int, dim: int = 6) -> Windows:
@@ -190,6 +189,7 @@ def _auc(right: list[bool], scores: list[float]) -> float:
     return wins / (len(pos) * len(neg))
 
 
+@needs_textberg
 def test_on_real_translations_confidence_finds_the_wrong_beads_and_the_cosine_does_not() -> None:
     from aligner.pipeline import align_files
 

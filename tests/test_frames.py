@@ -22,15 +22,14 @@ import aligner
 from aligner.cli import app
 from aligner.errors import FormatError, ReviewMismatchError
 from aligner.export import export
-from aligner.export.formats import pair_name
+from aligner.export.model import pair_name
 from aligner.export.tsv import clean_field
 from aligner.qa.catalogue import CATALOGUE, severity_of
 from aligner.types import AlignedPair, Alignment, Bead, Flag
+from tests.conftest import DE, EN
 
 REPO = Path(__file__).resolve().parents[1]
 ALIGNMENTS = REPO / "alignments"
-SEEDS = REPO.parent / "shared" / "seeds"
-EN, DE = SEEDS / "001_ccc0339e3eecce97.txt", SEEDS / "003_65043e0217ea5007.txt"
 TABLES = ("tsv", "jsonl", "xlsx")
 
 

@@ -246,7 +246,7 @@ def test_one_token_longer_than_the_limit_is_cut_without_losing_a_character() -> 
 
 _WRITER = """
 import sys
-from aligner.export.formats import PairSet
+from aligner.export.model import PairSet
 from aligner.export.tsv import write_tsv
 from aligner.export.xlsx import write_workbook
 from aligner.types import AlignedPair, Bead

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from aligner.config import DocConfig
 from aligner.document import coverage_gaps, make_document, read_document
 from aligner.errors import AlignerError, FormatError, InputError, LanguageError
-from aligner.export.formats import PairSet, bead_id
+from aligner.export.model import PairSet, bead_id
 from aligner.export.tsv import clean_field
 from aligner.export.xlsx import write_workbook
 from aligner.review import apply_review

@@ -5,16 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from aligner.cli import app
 
-SEEDS = Path("/work/shared/seeds")
-EN = SEEDS / "001_ccc0339e3eecce97.txt"
-DE = SEEDS / "003_65043e0217ea5007.txt"
-
-pytestmark = pytest.mark.skipif(not DE.exists(), reason="seed files not available")
+from tests.conftest import DE, EN
 
 
 def test_repair_writes_a_fixed_copy_and_a_report(tmp_path: Path) -> None:

@@ -13,11 +13,7 @@ import pytest
 
 from aligner.types import Alignment
 
-SEEDS = Path("/work/shared/seeds")
-EN = SEEDS / "001_ccc0339e3eecce97.txt"
-DE = SEEDS / "003_65043e0217ea5007.txt"
-
-pytestmark = pytest.mark.skipif(not DE.exists(), reason="seed files not available")
+from tests.conftest import DE, EN
 
 
 @pytest.fixture(scope="module")

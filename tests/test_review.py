@@ -15,14 +15,13 @@ from typer.testing import CliRunner
 
 from aligner.cli import app
 from aligner.errors import FormatError, ReviewMismatchError
-from aligner.export.formats import export
+from aligner.export.registry import export
 from aligner.export.tsv import COLUMNS
 from aligner.export.xlsx import HEADERS, write_workbook
 from aligner.review import apply_review
+from tests.conftest import DE, EN
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
-EN, DE = SEEDS / "001_ccc0339e3eecce97.txt", SEEDS / "003_65043e0217ea5007.txt"
 
 
 def _decide(path: Path, decisions: dict[str, tuple[str | None, str | None, str | None]],
@@ -189,7 +188,7 @@ def test_seed_pair_round_trip_through_libreoffice(seed_alignment, tmp_path: Path
     with_repair = next(p for p in pairs if p.repair)
     one_sided = next((p for p in pairs if not p.bead.src or not p.bead.tgt), None)
     clean = next(p for p in pairs if not p.flags and p.bead.src and p.bead.tgt)
-    from aligner.export.formats import bead_id
+    from aligner.export.model import bead_id
 
     corrected = "-" + clean.tgt + " (korrigiert)"  # a leading '-' must survive LibreOffice as text
     decisions = {bead_id(with_repair.bead): ("fix", None, "repair ok"),

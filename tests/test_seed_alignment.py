@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from aligner.pipeline import align_files
+from tests.conftest import DE, EN
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-EN = SEEDS / "001_ccc0339e3eecce97.txt"
-DE = SEEDS / "003_65043e0217ea5007.txt"
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
+from typing import Any, Protocol, cast
 
 import typer
 
+# Each command module registers its commands on ``app`` when imported.
+from aligner.cli import core, evaluate, export, qa, report  # noqa: F401
 from aligner.cli.app import app
 
-# Each module registers its commands on ``app`` when imported.
-for _module in ("core", "qa", "export", "evaluate", "report"):
-    try:
-        importlib.import_module(f"aligner.cli.{_module}")
-    except ModuleNotFoundError as _err:  # a command group not written yet
-        if _err.name != f"aligner.cli.{_module}":
-            raise
+
+class UsageError(Protocol):
+    """What click's ClickException offers (and the copy of it that newer typer versions vendor)."""
+
+    exit_code: int
+    ctx: Any
+
+    def format_message(self) -> str: ...
 
 
 def main() -> None:
@@ -31,9 +34,11 @@ def main() -> None:
     lean_nltk_import()
     try:
         code = app(standalone_mode=False)
-    except _usage_errors() as err:
+    except _usage_errors() as caught:
+        err = cast(UsageError, caught)
         if err.format_message():  # (none when the help was shown for a bare ``aligner``)
-            where = f" (see: {err.ctx.command_path} --help)" if getattr(err, "ctx", None) is not None else ""
+            ctx = getattr(err, "ctx", None)
+            where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
             print(f"error: {err.format_message()}{where}", file=sys.stderr)
         sys.exit(err.exit_code)
     except _aborts():

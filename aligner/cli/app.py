@@ -34,7 +34,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from aligner import __version__
+        from aligner.version import __version__
 
         typer.echo(f"aligner {__version__}")
         raise typer.Exit()

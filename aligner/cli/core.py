@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -13,6 +13,9 @@ from aligner.cli.outputs import ForceOpt, guard_moses, guard_output
 from aligner.cli.progress import Progress, QuietOpt
 from aligner.config import DEFAULT_LANGUAGES, DocConfig
 from aligner.errors import InputError
+
+if TYPE_CHECKING:
+    from aligner.types import Alignment
 
 LanguagesOpt = typer.Option(",".join(DEFAULT_LANGUAGES), "--languages", metavar="CODES",
                             help="Languages in play (ISO 639-1, comma-separated); lingua chooses among these.")
@@ -112,7 +115,7 @@ def align_cmd(
         alignment = align_files(src, tgt, config=config, doc_config=dc, src_lang=src_lang, tgt_lang=tgt_lang,
                                 qa=qa and fmt != "beads", progress=show.step)
         if fmt == "moses":
-            from aligner.export.formats import moses_paths
+            from aligner.export.moses import moses_paths
 
             guard_moses(list(moses_paths(out, alignment.src.lang, alignment.tgt.lang)), (src, tgt), force)
         write_alignment(alignment, out, fmt)
@@ -144,27 +147,11 @@ def _format_from(path: Path) -> str:
     return {"txt": "beads", "beads": "beads", "": "tsv"}.get(suffix, suffix)
 
 
-def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    """Write in the alignment format asked for (tsv, beads, or any export format)."""
-    from aligner.io import atomic_write_text
+def write_alignment(alignment: Alignment, out: Path, fmt: str) -> None:
+    """Write in the format asked for (any of the export registry's: tsv, beads, bitext, ... html)."""
+    from aligner.export.registry import export
 
-    if fmt == "tsv":
-        from aligner.export.tsv import write_tsv
-
-        write_tsv(alignment, out)
-    elif fmt == "beads":
-        lines = [f"{list(p.bead.src)}:{list(p.bead.tgt)}:{p.bead.score:.4f}" for p in alignment.pairs]
-        atomic_write_text(out, "\n".join(lines) + "\n")
-    elif fmt == "html":
-        from aligner.export.html import write_report
-
-        write_report(alignment, out)
-    else:
-        try:
-            from aligner.export import export  # type: ignore[attr-defined]
-        except ImportError:
-            raise InputError(f"unknown output format {fmt!r} (use tsv or beads)") from None
-        export(alignment, out, fmt)
+    export(alignment, out, fmt)
 
 
 @command("corpus")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -35,7 +36,9 @@ def export_cmd(
 ) -> None:
     """Convert an alignment to a corpus (bitext, Moses, TMX), JSONL, or a review workbook."""
     from aligner.errors import FormatError
-    from aligner.export.formats import export, guess_format, moses_paths, read_alignment
+    from aligner.export.moses import moses_paths
+    from aligner.export.read import read_alignment
+    from aligner.export.registry import FORMATS, export, guess_format
 
     fmt = (fmt or ("bitext" if bitext else guess_format(out)) or "").lower() or None
     if bitext:
@@ -44,7 +47,7 @@ def export_cmd(
         fmt = "bitext"
     if fmt is None:
         raise FormatError(f"{out}: cannot tell the format from the extension; pass --format "
-                          "(tsv, bitext, moses, tmx, jsonl, xlsx)")
+                          f"({', '.join(FORMATS)})")
     if fmt != "moses":
         guard_output(out, alignments, fmt, force)
     sets = [ps for a in alignments for ps in read_alignment(a, src_lang=src_lang and src_lang.lower(),
@@ -74,13 +77,16 @@ def review_apply_cmd(
     force: bool = ForceOpt,
 ) -> None:
     """Apply the reviewer's decisions and corrections; refuse a workbook that no longer matches its alignment."""
-    from aligner.export.formats import export, guess_format, moses_paths, write_table
+    from aligner.export.moses import moses_paths
+    from aligner.export.registry import export, guess_format
+    from aligner.export.tsv import write_table
     from aligner.review import apply_review, audit_path, write_audit
 
     fmt = (fmt or guess_format(out) or "tsv").lower()
     audit_file = audit or audit_path(out)
     result = apply_review(workbook, alignment or None)
-    inputs = [workbook, *(alignment or []), *(ps.source for ps in result.sets if ps.source)]
+    inputs: list[str | os.PathLike[str]] = [workbook, *(alignment or []),
+                                            *(ps.source for ps in result.sets if ps.source)]
     guard_output(audit_file, [*inputs, out], "audit", force)
     if fmt == "moses":
         langs = {(ps.src_lang, ps.tgt_lang) for ps in result.sets}

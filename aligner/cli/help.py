@@ -30,8 +30,8 @@ def _metavar(param: Any) -> str:
     if param.metavar:
         return str(param.metavar)
     if param.param_type_name == "argument":
-        return param.name.upper()
-    kind = param.bare_type()
+        return str(param.name).upper()
+    kind = str(param.bare_type())
     return _METAVARS.get(kind, kind.upper())
 
 
@@ -58,7 +58,7 @@ def _default(param: Any, ctx: Any) -> str | None:
         return None
     if getattr(param, "is_flag", False):
         if param.secondary_opts:
-            return (param.opts if value else param.secondary_opts)[0]
+            return str((param.opts if value else param.secondary_opts)[0])
         return None
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or None

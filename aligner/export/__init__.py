@@ -1,20 +1,22 @@
-"""Exports: the alignment table (tsv), bitext, moses, tmx, jsonl and the xlsx review workbook.
+"""Exports: one module per format (tsv, beads, bitext, moses, tmx, jsonl, xlsx, html) over ``model``'s PairSet.
 
-Imported lazily: ``from aligner.export import export`` loads the writers only when called.
+``registry`` maps each format's name to its writer; the library and the CLI both dispatch there.
+``from aligner.export import export, FORMATS`` loads the writers only when used.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FORMATS = ("tsv", "bitext", "moses", "tmx", "jsonl", "xlsx")
-
-
-def export(data: Any, path: Any, fmt: str | None = None, **options: Any) -> Any:
-    """Write ``data`` (an Alignment, its pairs, or several Alignments) to ``path`` in ``fmt``."""
-    from aligner.export.formats import export as _export
-
-    return _export(data, path, fmt, **options)
-
+if TYPE_CHECKING:
+    from aligner.export.registry import FORMATS, export
 
 __all__ = ["FORMATS", "export"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from aligner.export import registry
+
+        return getattr(registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

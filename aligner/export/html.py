@@ -57,7 +57,8 @@ from aligner.export.wordiff import (
     repair_diff,
     version_marks,
 )
-from aligner.export.formats import worst_severity
+from aligner.errors import FormatError
+from aligner.export.model import PairSet, WriteOptions, worst_severity
 from aligner.io import atomic_write_text
 from aligner.qa.checks import length_ratio
 from aligner.types import AlignedPair, Alignment, Flag
@@ -103,7 +104,8 @@ def similarity_picture(alignment: Alignment, encoder: Encoder | None = None,
 def _block_means(e: np.ndarray, f: int) -> np.ndarray:
     count = -(-e.shape[0] // f)
     sums = np.add.reduceat(e, np.arange(0, e.shape[0], f), axis=0)[:count]
-    return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+    means: np.ndarray = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+    return means
 
 
 def _max_pool(m: np.ndarray, fy: int, fx: int) -> np.ndarray:
@@ -433,6 +435,15 @@ def write_report(alignment: Alignment, path: str | os.PathLike[str], *, encoder:
     """Write the review page of ``alignment`` to ``path`` (atomically)."""
     atomic_write_text(path, build_report(alignment, encoder=encoder, picture=picture))
     return Path(path)
+
+
+def write(sets: Sequence[PairSet], path: Path, options: WriteOptions) -> list[Path]:
+    """The ``html`` format of the export registry: the page of one Alignment (it draws on the documents)."""
+    source = options.sources
+    if not isinstance(source, Alignment):
+        raise FormatError("html: the review page needs the alignment's documents; make it with "
+                          "'aligner align SRC TGT -o OUT.html' or 'aligner report'")
+    return [write_report(source, path)]
 
 
 # --- the corpus index -------------------------------------------------------------------------

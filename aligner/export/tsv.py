@@ -6,7 +6,7 @@ The first line says what the table is, so later commands (export, review) need n
 
 ``key=value`` fields separated by tabs (values never hold a tab or a line break); keys
 may be missing or added, readers ignore keys they do not know. Tables without this
-line (older files, or made by hand) still read: their languages then come from the
+line (made by hand or by another tool) still read: their languages then come from the
 file name or ``--src-lang``/``--tgt-lang``. pandas reads the table with
 ``pd.read_csv(path, sep="\t", skiprows=1, dtype=str, keep_default_na=False,
 quoting=csv.QUOTE_NONE)`` (``comment="#"`` would also cut any text after a ``#``).
@@ -30,12 +30,14 @@ whitespace-normalised, and ``clean_field`` enforces it for anything else.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from aligner.errors import FormatError
+from aligner.export.model import DECISIONS, Group, PairSet, Review, WriteOptions, bead_id
 from aligner.io import atomic_open, read_text
 from aligner.types import AlignedPair, Alignment, Bead, Flag
 
@@ -63,7 +65,7 @@ def format_confidence(value: float | None) -> str:
 
 
 def parse_confidence(field: object, where: str) -> float | None:
-    """A confidence field back to a float; empty (a file written before the column existed) is None."""
+    """A confidence field back to a float; empty (no confidence was computed, or no such column) is None."""
     if field is None or field == "":
         return None
     try:
@@ -155,21 +157,43 @@ def write_rows(pairs: Iterable[AlignedPair], fh,  # type: ignore[no-untyped-def]
 def write_tsv(alignment: Alignment | Sequence[AlignedPair], path: str | os.PathLike[str]) -> None:
     """Write the alignment table atomically (an Alignment's first line carries its languages and signature).
 
-    A DataFrame of ``aligner.frames`` is checked against the alignment it came from, then written.
+    ``aligner.write_tsv`` (aligner/export/registry.py) also takes a DataFrame of ``aligner.frames``.
     """
-    from aligner.frames import is_frame
-
-    if is_frame(alignment):
-        from aligner.export.formats import export
-
-        export(alignment, path, "tsv")
-        return
-    if isinstance(alignment, Alignment):
-        pairs, meta = alignment.pairs, alignment_meta(alignment)
-    else:
-        pairs, meta = alignment, None
+    pairs: Sequence[AlignedPair] = alignment.pairs if isinstance(alignment, Alignment) else alignment
+    meta = alignment_meta(alignment) if isinstance(alignment, Alignment) else None
     with atomic_open(path, "w", newline="") as fh:
         write_rows(pairs, fh, meta)
+
+
+def write_table(sets: Sequence[PairSet], path: str | os.PathLike[str], *, review_columns: bool | None = None) -> None:
+    """The full alignment table; with reviews or several pairs, extra columns pair/decision/comment.
+
+    The extra columns come after the contract's nine, so ``read_tsv`` and any
+    tool that reads the plain table still read this one.
+    """
+    reviewed = (len(sets) > 1 or any(ps.reviews for ps in sets)) if review_columns is None else review_columns
+    langs = {(ps.src_lang, ps.tgt_lang) for ps in sets}
+    with atomic_open(path, "w", newline="") as fh:
+        if len(langs) == 1 and sets[0].src_lang:  # the first line says what the table is
+            one = len(sets) == 1
+            fh.write(meta_line({"src_lang": sets[0].src_lang, "tgt_lang": sets[0].tgt_lang,
+                                "src": sets[0].src_name if one else None, "tgt": sets[0].tgt_name if one else None,
+                                "signature": sets[0].signature if one else None}))
+        w = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+        w.writerow(COLUMNS + (("decision", "comment", "pair") if reviewed else ()))
+        for ps in sets:
+            for pair in ps.pairs:
+                row = pair_row(pair)
+                if reviewed:
+                    r = ps.review(pair)
+                    row += [r.decision, clean_field(r.comment), ps.name]
+                w.writerow(row)
+
+
+def write(sets: Sequence[PairSet], path: Path, options: WriteOptions) -> list[Path]:
+    """The ``tsv`` format of the export registry."""
+    write_table(sets, path)
+    return [path]
 
 
 def _parse_flags(codes: str, explanation: str) -> tuple[Flag, ...]:
@@ -231,5 +255,25 @@ def read_tsv(path: str | os.PathLike[str]) -> list[AlignedPair]:
     return pairs
 
 
-def tsv_name(path: str | os.PathLike[str]) -> str:
-    return Path(path).name
+def read_groups(path: Path) -> dict[str, Group]:
+    """The pairs of a table by the ``pair`` column (one group named "" without it), with decisions and languages."""
+    pairs = read_tsv(path)
+    meta, table = split_meta(read_text(path))
+    # read_tsv keeps the contract's columns; the reviewed table adds pair / decision / comment.
+    rows = list(csv.reader(io.StringIO(table), delimiter="\t", quoting=csv.QUOTE_NONE))
+    header = rows[0] if rows else []
+    body = [r for r in rows[1:] if r and any(r)]
+    col = {c: i for i, c in enumerate(header)}
+    groups: dict[str, Group] = {}
+    for pair, row in zip(pairs, body):
+        gname = row[col["pair"]] if "pair" in col else ""
+        g = groups.setdefault(gname, ([], {}, (meta.get("src_lang"), meta.get("tgt_lang"))))
+        g[0].append(pair)
+        decision = row[col["decision"]].strip().lower() if "decision" in col else ""
+        comment = row[col["comment"]] if "comment" in col else ""
+        if decision and decision not in DECISIONS:
+            raise FormatError(f"{path}: bad decision {decision!r} for {bead_id(pair.bead)} "
+                              f"(expected {', '.join(DECISIONS)})")
+        if decision or comment:
+            g[1][bead_id(pair.bead)] = Review(decision, comment)
+    return groups

@@ -56,15 +56,11 @@ from pathlib import Path
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from aligner.export.formats import (
-    PairSet,
-    _as_sets,
-    bead_id,
-    pair_record,
-    worst_severity,
-)
-from aligner.errors import AlignerError
-from aligner.io import atomic_open
+from aligner.errors import MissingDependencyError
+from aligner.export.jsonl import pair_record
+from aligner.export.model import PairSet, WriteOptions, as_sets, bead_id, worst_severity
+from aligner.io import atomic_open, source_date_epoch
+from aligner.version import __version__
 from aligner.types import AlignedPair, Alignment
 
 SUMMARY = "Summary"
@@ -120,7 +116,7 @@ def display_text(text: str) -> str:
     """Text as a cell can hold it: control characters (illegal in XLSX) become their visible pictures."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group()) % 0x80), text)
+    return str(ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group()) % 0x80), text))
 
 
 def cell_text(text: str) -> str:
@@ -162,9 +158,13 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
     do not depend on where the corpus is. ``sources``: what ``alignments`` was made
     from, when it is already a list of PairSets (the documents are on the Alignments).
     """
-    from openpyxl import Workbook
+    try:
+        from openpyxl import Workbook
+    except ImportError:
+        raise MissingDependencyError("the xlsx workbook needs openpyxl, which is not installed "
+                                     "(pip install openpyxl)") from None
 
-    sets = _as_sets(alignments, name=name)
+    sets = as_sets(alignments, name=name)
     documents = _documents(alignments if sources is None else sources, sets, document_paths)
     names = [ps.name for ps in sets]
     dup = [n for n, c in Counter(names).items() if c > 1]
@@ -184,6 +184,10 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
     wb.active = wb.index(sheet)
     summary.sheet_view.tabSelected = False
     sheet.sheet_view.tabSelected = True
+    signatures = {ps.signature for ps in sets if ps.signature}
+    if signatures:  # the document properties' description: the header a workbook has (File > Properties)
+        wb.properties.description = next(iter(signatures)) if len(signatures) == 1 else "\n".join(
+            f"{ps.name}: {ps.signature}" for ps in sets if ps.signature)
     when = _build_date()
     with atomic_open(path, "wb", encoding=None, newline=None) as fh:
         _save_reproducibly(wb, fh, when)
@@ -192,13 +196,9 @@ def write_workbook(alignments: Sequence[Alignment | PairSet] | Alignment | PairS
 
 def _build_date() -> datetime:
     """``SOURCE_DATE_EPOCH`` as a naive UTC datetime within the range a zip entry can hold, else ``FIXED_DATE``."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
+    seconds = source_date_epoch()
+    if seconds is None:
         return FIXED_DATE
-    try:
-        seconds = int(value)
-    except ValueError:
-        raise AlignerError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970") from None
     epoch = datetime(1970, 1, 1)
     first, last = (int((d - epoch).total_seconds()) for d in (FIXED_DATE, _ZIP_LAST_DATE))
     return epoch + timedelta(seconds=min(max(seconds, first), last))
@@ -518,8 +518,6 @@ def _documents(alignments: Any, sets: Sequence[PairSet], with_paths: bool) -> li
 
 
 def _fill_snapshot(ws: Any, sets: Sequence[PairSet], documents: Sequence[list[dict[str, str]]]) -> None:
-    from aligner import __version__
-
     meta = {
         "format": SNAPSHOT_FORMAT,
         "tool": f"aligner {__version__}",
@@ -545,3 +543,8 @@ def _fill_snapshot(ws: Any, sets: Sequence[PairSet], documents: Sequence[list[di
 def _chunks(text: str) -> list[str]:
     """Split JSON over cells: one cell holds at most 32,767 characters."""
     return [text[i:i + _CHUNK] for i in range(0, len(text), _CHUNK)] or [""]
+
+
+def write(sets: Sequence[PairSet], path: Path, options: WriteOptions) -> list[Path]:
+    """The ``xlsx`` format of the export registry (``options.sources``: the Alignments, for their documents)."""
+    return [write_workbook(sets, path, sources=options.sources)]

@@ -9,7 +9,17 @@ may use) load on first use, through PEP 562 lazy attributes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aligner._lazy import lazy_attributes
+
+if TYPE_CHECKING:  # the real types for type checkers; at run time the names load lazily (below)
+    from aligner.qa.catalogue import CATALOGUE
+    from aligner.qa.checks import QAConfig, check_alignment, check_pairs, exclusion_findings
+    from aligner.qa.encoding import detect_damage, infer_charset, repair_text
+    from aligner.qa.numbers import compare_numbers
+    from aligner.qa.punctuation import check_punctuation
+    from aligner.qa.repair import repair_document, repair_file
 
 _LAZY = {
     "check_alignment": "aligner.qa.checks",
@@ -26,7 +36,10 @@ _LAZY = {
     "CATALOGUE": "aligner.qa.catalogue",
 }
 
-__all__ = list(_LAZY)
+__all__ = [
+    "check_alignment", "check_pairs", "exclusion_findings", "QAConfig", "detect_damage", "infer_charset",
+    "repair_text", "compare_numbers", "check_punctuation", "repair_document", "repair_file", "CATALOGUE",
+]
 
-
-__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
+if not TYPE_CHECKING:  # (hidden from type checkers, which would take any unknown name for this Any)
+    __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -161,8 +161,9 @@ def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequen
     """A sentence inside a merged bead whose removal does not lower the bead's similarity: it has no
     counterpart (the aligner merged it rather than leave it alone, e.g. a title or a "click here" line)."""
     flags: list[Flag] = []
-    for side, mine, other_text, sep in (("src", src_texts, pair.tgt, joiner[0]), ("tgt", tgt_texts, pair.src,
-                                                                                   joiner[1])):
+    sides: tuple[tuple[Side, Sequence[str], str, str], ...] = (("src", src_texts, pair.tgt, joiner[0]),
+                                                               ("tgt", tgt_texts, pair.src, joiner[1]))
+    for side, mine, other_text, sep in sides:
         if len(mine) < 2 or not other_text:
             continue
         full = sep.join(mine)

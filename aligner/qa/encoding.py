@@ -210,15 +210,15 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
 
 def _find_marks(scan: _Scan, prof: Profile) -> None:
     """Every remaining ``?``: read from its position, pairing, charset and source (``aligner.qa.marks``)."""
-    from aligner.qa.marks import read_marks
+    from aligner.qa.marks import Reading, read_marks
 
     readings = read_marks(scan.text, scan.lang, scan.source, prof, scan.free)
-    groups: dict[tuple[int, int] | tuple[str, int], list[tuple[int, object]]] = {}
+    groups: dict[tuple[int, int, str] | tuple[str, int], list[tuple[int, Reading]]] = {}
     pairs: dict[int, int] = {}
     for k, r in sorted(readings.items()):
         other = readings.get(r.pair) if r.kind == "lost-quote" and r.pair is not None else None
-        if other is not None and other.kind == "lost-quote" and other.pair == k:
-            pairs.setdefault(min(k, r.pair), max(k, r.pair))  # type: ignore[arg-type]
+        if other is not None and other.kind == "lost-quote" and other.pair == k and r.pair is not None:
+            pairs.setdefault(min(k, r.pair), max(k, r.pair))
         elif r.kind == "lost-quote":  # its other half read as something else: not settled
             readings[k] = replace(r, repl=None, candidates=(r.repl.strip(),) if r.repl else ())
     done: set[int] = set()
@@ -231,7 +231,7 @@ def _find_marks(scan: _Scan, prof: Profile) -> None:
                      [(o, o + 1), (c, c + 1)])
             done |= {o, c}
             continue
-        edits = (Edit(o, o + 1, ro.repl), Edit(c, c + 1, rc.repl))
+        edits: tuple[Edit, ...] = (Edit(o, o + 1, ro.repl), Edit(c, c + 1, rc.repl))
         scan.add(Damage(o, c + 1, "lost-quote", _squash(text[o:c + 1]), edits, (ro.repl or "").strip(),
                         ro.evidence + ("; the source quotes here too" if scan.source and re.search(
                             r"[\"“”„«»‚‘]", scan.source) else "")), [(o, o + 1), (c, c + 1)])
@@ -246,9 +246,10 @@ def _find_marks(scan: _Scan, prof: Profile) -> None:
         rs = [r for _, r in items]
         span = rs[0].span or _context(text, ks[0])
         start, end = min(span[0], ks[0]), max(span[1], ks[-1] + 1)
-        if all(r.repl is not None for r in rs):
-            edits = tuple(Edit(k, k + 1, r.repl) for k, r in items)
-            lost = "".join(r.repl.strip() for r in rs)
+        repls = [r.repl for r in rs]
+        if all(x is not None for x in repls):
+            edits = tuple(Edit(k, k + 1, x or "") for (k, _), x in zip(items, repls))
+            lost = "".join((x or "").strip() for x in repls)
             scan.add(Damage(start, end, rs[0].kind, _squash(text[start:end]), edits, lost, rs[0].evidence),
                      [(k, k + 1) for k in ks])
         else:
@@ -355,7 +356,7 @@ class Vocabulary(frozenset):  # type: ignore[type-arg]
     def profile(self, lang: str) -> Profile:
         from aligner.qa.marks import profile
 
-        cache = self.__dict__.setdefault("_profiles", {})
+        cache: dict[str, Profile] = self.__dict__.setdefault("_profiles", {})
         if lang not in cache:
             cache[lang] = profile(self.text, lang)
         return cache[lang]

@@ -199,7 +199,7 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             k += 1
             continue
         # the close candidates up to the next opener: the last ones close, the earlier are something else
-        run = []
+        run: list[tuple[int, str]] = []
         j = k
         while j < len(events) and not events[j][1].startswith("open"):
             if run and re.search(r"[“”«»‘’‹›„]", text[run[-1][0] + 1:events[j][0]]):
@@ -264,7 +264,7 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
     ends = [e0]
     while text[ends[-1] - 1] == "?" and ends[-1] - 1 > k:  # premi?re?? : the space and » are not letters
         ends.append(ends[-1] - 1)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for st in starts:
         a = st
         while True:  # ??Malgr? : the quote and its space are not letters
