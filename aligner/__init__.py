@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the real types for type checkers; at run time the names loa
     from aligner.pipeline import align_documents, align_files
     from aligner.types import AlignedPair, Alignment, Bead, Document, Exclusion, Flag, Segment
 
-from aligner.version import __version__
+from aligner.version import VERSION as __version__
 
 # public name -> module that defines it
 _LAZY = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from aligner.version import __version__
+from aligner.version import VERSION
 
 SAME_LANGUAGE_MIN_SIMILARITY = 0.3
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "pt", "nl", "ru", "zh", "ja")
@@ -80,7 +80,7 @@ class AlignConfig:
                  "merge_penalty": "mpen", "min_similarity": "minsim", "length_weight": "len", "margin": "margin",
                  "full_search_cells": "full", "band": "band", "confidence": "conf"}
         parts = [f"{short.get(f.name, f.name)}:{getattr(self, f.name)}" for f in fields(self)]
-        return "|".join(parts + [f"version:{__version__}"])
+        return "|".join(parts + [f"version:{VERSION}"])
 
 
 @dataclass(frozen=True)

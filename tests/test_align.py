@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import numpy as np
+import pytest
 
 from aligner.align import Windows, align_windows, bead_types
 from aligner.config import AlignConfig
@@ -116,6 +117,7 @@ def test_a_block_of_untranslated_captions_is_one_gap():
     assert ((15,), (53,)) not in flat and sum(1 for s, t in flat if s and len(t) >= 3) >= 6
 
 
+@pytest.mark.slow
 def test_a_colon_on_one_side_only_keeps_what_it_announces_in_the_bead():
     en = EN[:2] + ["The team had four members:", "Hans, Fritz, Sepp and Erich."] + EN[2:]
     de_colon = DE[:2] + ["Die Mannschaft hatte vier Mitglieder:", "Hans, Fritz, Sepp und Erich."] + DE[2:]

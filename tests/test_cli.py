@@ -17,6 +17,7 @@ def run(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_segment_prints_one_sentence_per_line():
     result = run("segment", DE)
     assert result.exit_code == 0
@@ -89,6 +90,7 @@ def test_unknown_encoder_is_one_line(tmp_path):
     assert not (tmp_path / "x.tsv").exists()
 
 
+@pytest.mark.slow
 def test_align_writes_tsv_and_beads(tmp_path):
     out = tmp_path / "en-de.tsv"
     result = run("align", EN, DE, "-o", out)
@@ -128,6 +130,7 @@ def test_presplit_keeps_line_numbers_as_ids(tmp_path):
     assert beads[0].endswith(":[0]") and "[1]" not in beads[0].split(":")[1]
 
 
+@pytest.mark.slow
 def test_every_aligning_command_takes_the_alignment_knobs(tmp_path):
     import json
 

@@ -43,6 +43,7 @@ def test_ingest_files_raw_bytes_by_language_and_keeps_the_italian_text(tmp_path)
         assert (tmp_path / rel).read_bytes() == (CORPUS / rel).read_bytes()
 
 
+@pytest.mark.slow
 def test_pairs_translations_and_versions(fresh):
     summary = json.loads((fresh / "summary.json").read_text(encoding="utf-8"))
     pairs = {(p["src"].split("/")[1][:3], p["tgt"].split("/")[1][:3]) for p in summary["pairs"]}
@@ -95,6 +96,7 @@ def _values(path: Path) -> object:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_committed_alignments_are_current(fresh):
     """Fails when the pipeline's output changed and alignments/ was not regenerated."""
     made = sorted(p.name for p in fresh.iterdir() if p.suffix in (".tsv", ".json", ".xlsx", ".html"))

@@ -111,6 +111,7 @@ def test_nothing_is_lost_on_generated_text(text):
         assert re.sub(r"\s", "", seg.text) == re.sub(r"\s", "", doc.text[seg.start:seg.end])
 
 
+@pytest.mark.slow
 def test_the_cli_segments_exactly_like_the_library_without_nltks_heavy_imports(console_script):
     """``aligner`` (the console script) hides scipy.stats and scikit-learn while NLTK is imported
     (about a second of every short run); the sentences must be the same, and the modules usable after."""

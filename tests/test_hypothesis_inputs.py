@@ -29,6 +29,8 @@ from aligner.review import apply_review
 from aligner.sentences import MAX_SENTENCE_CHARS, split_sentences
 from aligner.types import AlignedPair, Bead
 
+pytestmark = pytest.mark.slow  # about 2,000 generated cases
+
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 
 

@@ -356,6 +356,7 @@ def test_help_shows_metavars_and_plain_defaults(console_script):
 # --- 9. progress -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_corpus_shows_its_steps_without_a_terminal_and_nothing_with_quiet(console_script, tmp_path):
     args = [console_script, "corpus", str(REPO / "corpus"), "--no-xlsx"]
     done = subprocess.run([*args, "--out", str(tmp_path / "a")], capture_output=True, text=True,

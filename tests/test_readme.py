@@ -7,6 +7,8 @@ tour tells the reader to do in the workbook (reject one row, fix one with the su
 
 from __future__ import annotations
 
+import pytest
+
 import csv
 import re
 import shutil
@@ -15,6 +17,8 @@ from pathlib import Path
 
 import openpyxl
 from lxml import etree
+
+pytestmark = pytest.mark.slow  # the README's tour, command by command
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"

@@ -108,6 +108,7 @@ def test_picture_draws_the_path_and_links_the_skipped_beads(en_de, en_de_page):
     assert svg.xpath(".//*[local-name()='a']/@href") == [f"#b{k}" for k in skipped]
 
 
+@pytest.mark.slow
 def test_version_pair_gets_a_word_diff():
     page = build_report(align_files(EN, V000))
     doc = parse(page)
@@ -171,6 +172,7 @@ def test_orphan_marks_find_an_inserted_clause():
     assert marked and set(marked.split()) <= set(clause.split() + [clause.split()[-1] + "."])
 
 
+@pytest.mark.slow
 def test_report_and_align_commands_write_the_page(tmp_path):
     runner = CliRunner()
     out = tmp_path / "report.html"
@@ -195,6 +197,7 @@ def test_corpus_writes_an_index_linking_every_page(tmp_path, en_de):
     assert len(index.xpath("//*[local-name()='svg']")) == 1
 
 
+@pytest.mark.slow
 def test_run_corpus_writes_pages_by_default(tmp_path):
     from aligner.corpus import run_corpus
 

@@ -19,9 +19,9 @@ from tests.conftest import DE, EN
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                                 reason="needs Debian's chromium and chromium-driver "
-                                       "(apt-get install -y chromium chromium-driver)")
+                                       "(apt-get install -y chromium chromium-driver)")]
 
 
 @pytest.fixture(scope="module")

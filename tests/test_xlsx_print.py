@@ -23,6 +23,8 @@ import pytest
 from aligner.export.xlsx import write_workbook
 from aligner.review import read_snapshot
 
+pytestmark = pytest.mark.slow  # LibreOffice renders the workbooks
+
 REPO = Path(__file__).resolve().parents[1]
 SEED_BOOK = REPO / "alignments" / "review.xlsx"
 MIN_PT = 9.0

@@ -34,9 +34,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from aligner.version import __version__
+        from aligner.version import VERSION
 
-        typer.echo(f"aligner {__version__}")
+        typer.echo(f"aligner {VERSION}")
         raise typer.Exit()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from aligner.errors import FormatError
 from aligner.export.model import Keep, PairSet, WriteOptions, bead_id, corpus_pairs, require_langs, worst_severity
 from aligner.io import atomic_write_bytes, source_date_epoch
-from aligner.version import __version__
+from aligner.version import VERSION
 
 # Characters XML 1.0 cannot carry at all (lxml refuses them).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -42,7 +42,7 @@ def build_tmx(sets: Sequence[PairSet], keep: Keep = "all", min_score: float | No
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     root = etree.Element("tmx", version="1.4")
     header = etree.SubElement(root, "header", {
-        "creationtool": "aligner", "creationtoolversion": __version__, "segtype": "sentence",
+        "creationtool": "aligner", "creationtoolversion": VERSION, "segtype": "sentence",
         "o-tmf": "aligner-tsv", "adminlang": "en", "srclang": srclang, "datatype": "plaintext",
         "o-encoding": "UTF-8",
     })

@@ -60,7 +60,7 @@ from aligner.errors import MissingDependencyError
 from aligner.export.jsonl import pair_record
 from aligner.export.model import PairSet, WriteOptions, as_sets, bead_id, worst_severity
 from aligner.io import atomic_open, source_date_epoch
-from aligner.version import __version__
+from aligner.version import VERSION
 from aligner.types import AlignedPair, Alignment
 
 SUMMARY = "Summary"
@@ -520,7 +520,7 @@ def _documents(alignments: Any, sets: Sequence[PairSet], with_paths: bool) -> li
 def _fill_snapshot(ws: Any, sets: Sequence[PairSet], documents: Sequence[list[dict[str, str]]]) -> None:
     meta = {
         "format": SNAPSHOT_FORMAT,
-        "tool": f"aligner {__version__}",
+        "tool": f"aligner {VERSION}",
         "pairs": [{"name": ps.name, "src_name": ps.src_name, "tgt_name": ps.tgt_name, "src_lang": ps.src_lang,
                    "tgt_lang": ps.tgt_lang, "signature": ps.signature,
                    "source": str(Path(ps.source).resolve()) if ps.source else None,
