@@ -27,6 +27,7 @@ def test_segment_prints_one_sentence_per_line():
     assert lines[24] == "Regionale Spezialisierung und 15. Fünfjahresplan"
 
 
+@pytest.mark.slow
 def test_detect_prints_language_and_runs_with_offsets():
     result = run("detect", EN)
     assert result.exit_code == 0

@@ -125,6 +125,7 @@ def test_st_encoder_aligns_an_english_version_pair(minilm_spec):
     assert ids == list(range(len(tgt.segments)))  # every target sentence once, in order
 
 
+@pytest.mark.slow
 def test_unloadable_st_model_is_one_clear_error(tmp_path):
     with pytest.raises(EncoderError, match=r"cannot load sentence-transformers model '.*' offline"):
         get_encoder(f"st:{tmp_path / 'no-such-model'}")

@@ -179,6 +179,7 @@ def _soffice() -> str:
     return exe
 
 
+@pytest.mark.slow
 def test_seed_pair_round_trip_through_libreoffice(seed_alignment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     soffice = _soffice()
     book = tmp_path / "review.xlsx"
