@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TEXTBERG = Path("/work/shared/benchmarks/textberg")
+TEXTBERG = HERE.parents[1] / "shared" / "benchmarks" / "textberg"
 GNUPG = Path("/usr/share/gnupg")
 TB_DEV = {"dev", "test0", "test2"}  # the rest (test1, test3-6) is test
 

@@ -1,6 +1,6 @@
 """Precision and recall of the QA stage's encoding-damage and number checks.
 
-    python bench/qa.py [--seeds /work/shared/seeds]
+    python bench/qa.py [--seeds corpus] [--verbose]
 
 1. The German seed (003) against its hand-written gold (bench/data/seed_003_gold.tsv:
    every artifact and what it should read), repaired with the English seed as
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
@@ -60,9 +61,11 @@ class PR:
 
 
 def seed_path(folder: Path, prefix: str) -> Path:
-    found = sorted(folder.glob(f"{prefix}_*.txt"))
+    """The seed numbered ``prefix``: ``corpus/<lang>/003-….txt`` or ``seeds/003_….txt``."""
+    found = sorted(p for p in folder.rglob(f"{prefix}*.txt") if re.match(rf"{prefix}[-_]", p.name)
+                   and ".it-excerpt" not in p.name)
     if not found:
-        raise SystemExit(f"no seed {prefix}_*.txt in {folder}")
+        raise SystemExit(f"no seed {prefix}-*.txt in {folder}")
     return found[0]
 
 
@@ -159,13 +162,14 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", errors="replace").decode("latin-1")
 
 
-def bench_synthetic(clean: str, damage_fn, name: str) -> tuple[PR, PR]:
+def bench_synthetic(clean: str, damage_fn, name: str, verbose: bool = False) -> tuple[PR, PR]:
     damaged = damage_fn(clean)
     assert len(damaged) == len(clean)
     lost = {i for i, (a, b) in enumerate(zip(clean, damaged)) if a != b and b == "?"}
     real_q = clean.count("?")
     detect, repair = PR(), PR()
     covered: set[int] = set()
+    wrong: list[str] = []
     vocab = document_vocabulary(damaged)
     offset = 0
     for para in damaged.split("\n"):
@@ -179,23 +183,34 @@ def bench_synthetic(clean: str, damage_fn, name: str) -> tuple[PR, PR]:
                 covered |= hits
             else:
                 detect.fp += 1
+            bad = False
             for e in d.edits:
                 at = offset + e.start
                 if e.end - e.start != 1 or damaged[at] not in '?"-':
                     repair.fp += e.replacement != ""
+                    bad |= e.replacement != ""
                     continue
                 if at in lost or damaged[at] in '"-':
                     ok = e.replacement.strip() == clean[at]
                     repair.tp += ok and at in lost
                     repair.fp += not ok
+                    bad |= not ok
                 else:
                     repair.fp += 1
+                    bad = True
+            if bad:
+                a, b = offset + d.start, offset + d.end
+                wrong.append(f"    damaged  {squash(para[d.start:d.end])!r}\n    produced {squash(d.fixed(para))!r}\n"
+                             f"    expected {squash(clean[a:b])!r}\n    ({d.kind}: {d.evidence})")
         offset += len(para) + 1
     detect.fn = len(lost - covered)
     repair.fn = len(lost) - repair.tp
     print(f"synthetic {name}: {len(lost)} lost characters, {real_q} real question marks in the clean text")
     print(f"  detection  {detect}")
     print(f"  repair     {repair}")
+    if verbose and wrong:
+        print(f"  wrong repairs ({len(wrong)}):")
+        print("\n".join(wrong))
     return detect, repair
 
 
@@ -419,8 +434,10 @@ def bench_low_similarity(textberg: Path) -> PR:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
-    parser.add_argument("--textberg", type=Path, default=Path("/work/shared/benchmarks/textberg"))
+    parser.add_argument("--seeds", type=Path, default=ROOT / "corpus", help="the seed corpus (default: corpus/)")
+    parser.add_argument("--textberg", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "textberg")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list every wrong repair of the synthetic sets (damaged, produced, expected)")
     parser.add_argument("--held-out-only", action="store_true", help="only the held-out benchmark")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong dev rows")
     parser.add_argument("--part", choices=("dev", "test", "both"), default="both", help="held-out parts to print")
@@ -431,8 +448,9 @@ def main() -> None:
     s_det, s_rep, alignment = bench_seed(args.seeds)
     false_alarms = bench_clean_seeds(args.seeds)
     clean = clean_german(args.seeds)
-    l_det, l_rep = bench_synthetic(clean, latin1, "Latin-1 (errors=replace)")
-    y_det, y_rep = bench_synthetic(clean, seed_style, "seed-style (? for „ € ₂ ², \" for “, - for –)")
+    l_det, l_rep = bench_synthetic(clean, latin1, "Latin-1 (errors=replace)", args.verbose)
+    y_det, y_rep = bench_synthetic(clean, seed_style, "seed-style (? for „ € ₂ ², \" for “, - for –)",
+                                   args.verbose)
     moji = bench_mojibake(clean)
     n_seed, n_synth = bench_numbers(alignment)
     low = bench_low_similarity(args.textberg)

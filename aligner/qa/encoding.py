@@ -196,6 +196,8 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
         if sign is not None and not prof.lost(sign):
             continue
         year = re.fullmatch(r"1[5-9]\d\d|20\d\d", number) is not None
+        if sign is None and _quote_open_before(scan.text, k - 1):
+            continue  # »Seedance 2.0«: the '?' closes a quote a '?' opened before the number
         if sign is None and scan.lang in _EURO_LANGS and prof.lost("€") and not year:
             # $ is ASCII and £ ¥ are Latin-1: the sign a lossy conversion drops after an amount is €
             sign = "€"
@@ -206,6 +208,19 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
             ev = "a '?' after a number, mid-sentence"
         edits = (Edit(k - 1, k, sign),) if sign else ()
         scan.add(Damage(m.start(), k, "lost-sign", m.group(0), edits, sign or "", ev), [(k - 1, k)])
+
+
+def _quote_open_before(text: str, k: int) -> bool:
+    """A ``?`` glued to the start of a word before ``k`` that no ``?`` between closes (a lost opener)."""
+    opened = False
+    for m in re.finditer(_L, text[:k]):
+        j = m.start()
+        before, after = text[j - 1:j], text[j + 1:j + 2]
+        if (before == "" or before.isspace() or before in "([") and after.isalnum():
+            opened = True
+        elif opened and (before.isalnum() or before in ".,;:!") and not after.isalnum():
+            opened = False
+    return opened
 
 
 def _find_marks(scan: _Scan, prof: Profile) -> None:

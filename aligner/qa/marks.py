@@ -207,6 +207,21 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             run.append(events[j])
             j += 1
         closing = run[-len(stack):] if len(run) >= len(stack) else run
+        if len(run) > len(stack):
+            # more candidates than openers: a '?' after a question mark, or one a question mark cannot be
+            # (a lower-case word or a comma follows) closes; several that could each end a question, or
+            # stand before another '?', leave the quote open
+            firm = [e for e in run if e[1] == "close-kept" or text[e[0] - 1] in LOST or
+                    not (_asks(text, e[0]) or _is_lost(text[e[0] + 1:e[0] + 2]))]
+            if len(firm) < len(stack):
+                for opos, depth in stack:
+                    o = style[0] if (depth + (1 if double_kept else 0)) % 2 == 0 else style[2]
+                    out[opos] = Reading("lost-quote", None, "an opening quote's '?' with several '?' that "
+                                        "could close it or end a question", (o,))
+                stack.clear()
+                k = j
+                continue
+            closing = firm[-len(stack):]
         for cpos, cwhat in closing:  # the first closes the innermost
             opos, depth = stack.pop()
             level = depth + (1 if double_kept else 0)
@@ -234,6 +249,23 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
                 break
         k = j
     return out
+
+
+def _german_elided(text: str, s: int, word: str) -> bool:
+    """``hab’``, ``würd’``, ``geh’``: a short verb form that lost its final e (the e-form is a word as
+    frequent); a capital inside a sentence is a noun, not an elided verb."""
+    from aligner.qa.wordlist import zipf
+
+    if len(word) > 7 or (word[:1].isupper() and not (s == 0 or re.search(r"[.!?:]\s+$|^\W*$", text[:s]))):
+        return False
+    e_form = zipf(word + "e", "de")
+    return e_form >= 3.5 and e_form >= zipf(word, "de") - 0.5
+
+
+def _asks(text: str, k: int) -> bool:
+    """Whether the ``?`` at ``k`` can be a genuine question mark: the text ends or a capital follows."""
+    rest = text[k + 1:]
+    return rest.strip() == "" or (rest[:1].isspace() and rest.lstrip()[:1].isupper())
 
 
 def _elision(text: str, k: int, lang: str) -> bool:
@@ -503,7 +535,8 @@ def _final(seg: _Seg, k: int) -> Reading | None:
     if _src_count(src, "?"):
         return None  # the source asks too
     if rest[:1].isspace() and nxt.islower() and prof.lost("’") and lang in ("de", "en", "it") and before.isalpha():
-        if lang == "en" and before.lower() == "s" or lang == "de" or lang == "it" and word.lower() in ("po",):
+        if lang == "en" and before.lower() == "s" or lang == "de" and _german_elided(text, s, word) or \
+                lang == "it" and word.lower() in ("po",):
             return Reading("lost-apostrophe", "’", f"'{word}’' before a lower-case word is an elision")
     if src and _src_count(src, "?"):
         return None
