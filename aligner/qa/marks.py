@@ -26,12 +26,12 @@ candidates and no repair.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aligner.qa.charset import encodable
+from aligner.qa.charset import LOST, encodable
 from aligner.qa.wordlist import best_fill, document_fill
 
-LOST = "?\ufffd"
 NBSP, NNBSP = "\u00a0", "\u202f"
 # house styles: (double open, double close, single open, single close), most usual first
 STYLES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
@@ -199,7 +199,7 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             k += 1
             continue
         # the close candidates up to the next opener: the last ones close, the earlier are something else
-        run = []
+        run: list[tuple[int, str]] = []
         j = k
         while j < len(events) and not events[j][1].startswith("open"):
             if run and re.search(r"[“”«»‘’‹›„]", text[run[-1][0] + 1:events[j][0]]):
@@ -296,7 +296,7 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
     ends = [e0]
     while text[ends[-1] - 1] == "?" and ends[-1] - 1 > k:  # premi?re?? : the space and » are not letters
         ends.append(ends[-1] - 1)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for st in starts:
         a = st
         while True:  # ??Malgr? : the quote and its space are not letters
@@ -343,7 +343,8 @@ def _bare_weight(seg: _Seg, k: int) -> float:
     return max(zipf(bare, seg.prof.lang), 4.0 if seg.prof.words.get(bare.lower(), 0) > 1 else 0.0)
 
 
-def read_marks(text: str, lang: str, source: str | None, prof: Profile, free) -> dict[int, Reading]:  # type: ignore[no-untyped-def]
+def read_marks(text: str, lang: str, source: str | None, prof: Profile,
+               free: Callable[[int, int], bool]) -> dict[int, Reading]:
     """A reading for every free ``?`` of ``text``."""
     seg = _Seg(text, prof, source)
     positions = [m.start() for m in re.finditer(r"\?", text) if free(m.start(), m.start() + 1)]

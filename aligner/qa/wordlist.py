@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-LOST = "?\ufffd"
+from aligner.qa.charset import LOST
+
 # the best fill must be this many times more frequent than the next one
 _MARGIN = 20.0
 # ... and at least this frequent (wordfreq's Zipf scale: 3 is once per million words)
