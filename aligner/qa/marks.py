@@ -170,7 +170,8 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     for k in positions:
         before = text[k - 1] if k > 0 else " "
         after = text[k + 1] if k + 1 < len(text) else " "
-        opens = before.isspace() or before in "([/—–-" or k == 0 or _is_lost(before)
+        opens = before.isspace() or before in "([/—–-" or k == 0 or \
+            (_is_lost(before) and (k < 2 or not text[k - 2].isalnum()))  # m??chap: no quote after m’
         if opens and (after.isalnum() or after in "¿¡"):
             events.append((k, "open"))
         elif before.isalnum() and after.isupper() and after.isalpha() and not _elision(text, k, prof.lang):
@@ -268,6 +269,16 @@ def _asks(text: str, k: int) -> bool:
     return rest.strip() == "" or (rest[:1].isspace() and rest.lstrip()[:1].isupper())
 
 
+_VOWEL_START = "aeiouyhéèêëàâîïôûùœæ" + LOST
+
+
+def _elides(left: str, right: str, lang: str) -> bool:
+    """``l’homme``, ``dell’anno``: an elided article or pronoun before a word that starts with a vowel or h
+    (``s?racs`` and ``n?palaises`` lost a letter, not an apostrophe)."""
+    return left.lower() in ELIDED.get(lang, ()) and right[:1].lower() in _VOWEL_START if lang in ELIDED \
+        else left.lower() in ELIDED.get(lang, ())
+
+
 def _elision(text: str, k: int, lang: str) -> bool:
     s, e = _word_around(text, k)
     left, right = text[s:k].lower(), text[k + 1:e].lower()
@@ -311,16 +322,47 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
         word = text[s:e]
         if sum(ch in LOST for ch in word) > 4 or not word.strip("?"):
             continue
+        # a word after a '?' starts no sentence here: that '?' may be a lost letter (mis ? ?quiper)
+        starts_sentence = s == 0 or re.search(r"[.!:…]\s+$|^\W*$", text[:s]) is not None
+        capital = word[:1].isupper() and not starts_sentence
         # a word the document writes intact is evidence whatever the charset (Au?enminister, Außenministerium)
         fill = document_fill(word, all_letters, seg.prof.words)
         if fill is None and letters:
-            fill = best_fill(word, letters, lang, seg.prof.words, seg.source)
+            fill = best_fill(word, letters, lang, seg.prof.words, seg.source, capital)
         if fill is None:
             continue
         filled, why, weight = fill
-        if s == 0 or re.search(r"[.!?:]\s+$|^\W*$", text[:s]):
+        if starts_sentence:
             filled = filled[:1].upper() + filled[1:]
+        elif lang == "de" and text[s] in LOST and k == s and not filled[:1].isupper():
+            case = _german_case(text, s, e)
+            if case is None:
+                return Reading(kind_hint, None, why + "; a noun (capital) or not is not settled",
+                               (filled[:1].upper(), filled[:1]), span=(s, e), weight=weight)
+            filled = (filled[:1].upper() if case else filled[:1]) + filled[1:]
         return Reading(kind_hint, filled[k - s], why, span=(s, e), weight=weight)
+    return None
+
+
+_DETERMINERS = frozenset(
+    "der die das den dem des ein eine einer eines einem einen kein keine keiner keinem keinen keines zum zur "
+    "im am vom beim ins ans mein meine meinem meinen meiner sein seine seinem seinen seiner ihr ihre ihrem "
+    "ihren ihrer unser unsere unserem unseren unserer dieser diese dieses diesem diesen jeder jede jedes "
+    "jedem jeden alle".split())
+
+
+def _german_case(text: str, s: int, e: int) -> bool | None:
+    """Whether a German word whose first letter was lost is a noun (True: capital), from its neighbours.
+
+    Before a capitalised word or an article it is an adjective or a preposition (die ?sterreichische
+    Regierung, ?ber den Berg); after an article, with neither following, a noun (die ?sterreicher waren).
+    """
+    prev = re.findall(r"[^\W\d_]+", text[:s])[-1:]
+    nxt = re.match(r"\s*([^\W\d_]+)", text[e:])
+    if nxt and (nxt.group(1)[:1].isupper() or nxt.group(1).lower() in _DETERMINERS):
+        return False
+    if prev and prev[0].lower() in _DETERMINERS and re.match(r"\s", text[s - 1:s]):
+        return True
     return None
 
 
@@ -400,6 +442,8 @@ def _src_count(source: str | None, ch: str) -> int:
 
 
 def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
+    from aligner.qa.wordlist import zipf
+
     text, prof, lang = seg.text, seg.prof, seg.prof.lang
     before = text[k - 1] if k > 0 else ""
     after = text[k + 1] if k + 1 < len(text) else ""
@@ -417,6 +461,12 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
     if (before.isalpha() or after.isalpha()) and not (after.isupper() and before.isalpha()):
         r = _letter(seg, k)
+        if r is not None and r.repl is not None and prof.lost("’") and before.isalpha() and after.isalpha():
+            s, e = _word_around(text, k)
+            left, right = text[s:k], text[k + 1:e]
+            if _elides(left, right, lang) and "?" not in right and zipf(right, lang) >= 3.0:
+                # l?a: là, or l’a? both read
+                return Reading("lost-char", None, f"'{left}’{right}' or a lost letter", ("’", r.repl), span=(s, e))
         if r is not None and (k not in quotes or _bare_weight(seg, k) < r.weight):
             return r
     if k in quotes:
@@ -493,7 +543,7 @@ def _inner(seg: _Seg, k: int) -> Reading | None:
     s, e = _word_around(text, k)
     left, right = text[s:k], text[k + 1:e]
     if prof.lost("’"):
-        if left.lower() in ELIDED.get(lang, ()) or (lang in CLITICS and right.lower() in CLITICS[lang]):
+        if _elides(left, right, lang) or (lang in CLITICS and right.lower() in CLITICS[lang]):
             return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
         if lang in ("fr", "it") and len(left) <= 5 and right[:1].lower() in "aeiouhéèàìòù" and \
                 left.lower().endswith(tuple("ltdnsmc")) and left.lower() in ELIDED.get(lang, ()):

@@ -91,7 +91,7 @@ def _pattern(word: str, letters: str, whole: bool = True) -> re.Pattern[str]:
 def document_fill(word: str, letters: str, doc_words: Mapping[str, int]) -> tuple[str, str, float] | None:
     """``word`` filled from a word the document writes intact (or a compound it starts: Au?en-)."""
     low = word.lower()
-    for whole in (True, False):
+    for whole in (True, False) if len(low) >= 6 else (True,):  # n?a is no prefix of néanmoins
         pattern = _pattern(word, letters, whole)
         mine = sorted((w for w in doc_words if (len(w) == len(low) or not whole) and pattern.match(w)
                        and any(ch in letters.lower() for ch in w)), key=lambda w: -doc_words[w])
@@ -103,8 +103,12 @@ def document_fill(word: str, letters: str, doc_words: Mapping[str, int]) -> tupl
     return None
 
 
-def _from_list(word: str, letters: str, lang: str) -> tuple[str, float] | None:
-    """The one frequent word of ``lang`` that ``word`` fits (None: none, or no clear winner)."""
+def _from_list(word: str, letters: str, lang: str, rival: float = 0.0) -> tuple[str, float] | None:
+    """The one frequent word of ``lang`` that ``word`` fits (None: none, or no clear winner).
+
+    ``rival``: no other fit may reach this Zipf frequency either (wordfreq folds case, so for a
+    capitalised German word a frequent verb competes with the noun it cannot tell apart: Hätte, Hütte).
+    """
     low = word.lower()
     pattern = _pattern(word, letters)
     found = [(w, f) for w, f in _frequency_index(lang, letters).get(_skeleton(low, letters.lower()), [])
@@ -118,20 +122,37 @@ def _from_list(word: str, letters: str, lang: str) -> tuple[str, float] | None:
     found.sort(key=lambda x: -x[1])
     best, f = found[0]
     second = found[1][1] if len(found) > 1 else 0.0
-    if _zipf(f) >= _MIN_ZIPF and f >= _MARGIN * second:
+    if _zipf(f) >= _MIN_ZIPF and f >= _MARGIN * second and not (rival and second and _zipf(second) >= rival):
         return best, _zipf(f)
     return None
 
 
+def _source_name(word: str, pattern: re.Pattern[str], source: str | None) -> tuple[str, str, float] | None:
+    if source:
+        names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())}
+        if len(names) == 1:
+            name = names.pop()
+            return name, f"the source writes '{name}'", 5.0
+    return None
+
+
 def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
-              source: str | None) -> tuple[str, str, float] | None:
-    """``word`` with its ``?`` filled from ``letters``, the evidence and its weight; None when undecided."""
+              source: str | None, capital: bool = False) -> tuple[str, str, float] | None:
+    """``word`` with its ``?`` filled from ``letters``, the evidence and its weight; None when undecided.
+
+    ``capital``: the word is capitalised inside a sentence, so a name (the source's spelling
+    comes first) or, in German, a noun.
+    """
     low = word.lower()
     pattern = _pattern(word, letters)
     mine = document_fill(word, letters, doc_words)
     if mine is not None:
         return mine
-    hit = _from_list(word, letters, lang)
+    if capital:
+        named = _source_name(word, pattern, source)
+        if named is not None:
+            return named
+    hit = _from_list(word, letters, lang, 3.0 if capital and lang == "de" else 0.0)
     if hit is not None:
         return _cased(hit[0], word), f"'{hit[0]}' is the {lang} word that fits (wordfreq Zipf {hit[1]:.1f})", hit[1]
     if lang == "de" and len(low) >= 8:  # a compound: Hohngel?chter is Hohn + Gelächter
@@ -143,9 +164,4 @@ def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
             if hit is not None:
                 filled = head + hit[0]
                 return _cased(filled, word), f"'{head}' + '{hit[0]}' (wordfreq Zipf {hit[1]:.1f})", hit[1]
-    if source:
-        names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())}
-        if len(names) == 1:
-            name = names.pop()
-            return name, f"the source writes '{name}'", 5.0
-    return None
+    return _source_name(word, pattern, source)
