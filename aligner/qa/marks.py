@@ -428,7 +428,8 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             out[a + 1] = Reading("lost-space", _space(prof), ev)
             opened.append(a)
         elif opened and (before.isalnum() or before in ".,!?…") and (after == "" or after.isspace() or
-                                                                   after in ".,;:)"):
+                                                                   after in ".,;:)") and \
+                not _source_near(seg, a, "™"):  # AlpinePro?? : ™ and a space
             o = opened.pop()
             out[o] = Reading("lost-quote", "«", ev, pair=a + 1)
             out[a], out[a + 1] = Reading("lost-space", _space(prof), ev), Reading("lost-quote", "»", ev, pair=o)
@@ -450,8 +451,13 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     src = seg.source
     if before.isalnum() and src and "™" in src and prof.lost("™"):
         s, _ = _word_around(text, k - 1)
-        if re.search(rf"\b{re.escape(text[s:k])}\s*™", src):
-            return Reading("lost-symbol", "™", f"the source writes {text[s:k]}™")
+        name = text[s:k].lstrip(LOST)  # ?AlpinePro?: the quote before it is no part of the name
+        if name and re.search(rf"\b{re.escape(name)}\s*™", src):
+            return Reading("lost-symbol", "™", f"the source writes {name}™")
+    # n? 212: the numero sign (n°) before a number
+    if before in "nN" and before and (k < 2 or not text[k - 2].isalnum()) and re.match(r" ?\d", text[k + 1:]) \
+            and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
+        return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
@@ -474,9 +480,10 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     # next to a guillemet, or before French high punctuation: a lost (narrow) no-break space
     if lang == "fr" and prof.lost(_space(prof)):
         rest = text[k + 2:k + 3]
-        if (after in "»;:!" or (after == "?" and (rest == "" or rest.isspace() or rest in "»)\"")) or
+        if ((after != "" and after in "»;:!") or (after == "?" and (rest == "" or rest.isspace() or
+                                                                  rest in "»)\"")) or
                 (before == "«" and (after.isalnum() or after == "?"))) and \
-                (before.isalnum() or before in "«».,!?)…" or _is_lost(before)):
+                (before.isalnum() or (before != "" and before in "«».,!?)…") or _is_lost(before)):
             return Reading("lost-space", _space(prof), "French sets a no-break space here")
     # between digits: a range dash
     if before.isdigit() and after.isdigit():
@@ -512,6 +519,22 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     return Reading("lost-char", None, "a '?' in no position a question mark takes", ())
 
 
+# words French never puts after à (à le is au, à les is aux) or that cannot follow it (conjunctions)
+_NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis".split())
+
+
+def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None:
+    """One of ``chars`` the source writes at about the same relative place as ``k`` in the segment."""
+    src = seg.source
+    if not src or not seg.text:
+        return None
+    here = k / len(seg.text)
+    for j, ch in enumerate(src):
+        if ch in chars and abs(j / len(src) - here) <= tol:
+            return ch
+    return None
+
+
 def _spaced(seg: _Seg, k: int) -> Reading | None:
     """`` ? `` between words: a dash, French à / Italian è in ASCII, or a French question mark."""
     text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
@@ -524,12 +547,18 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
         if asks or nxt.isupper():
             return None  # French sets a space before its question mark
         prev = text[:k].split()[-3:]
-        if prof.lost("à") and (not src_dash or any(w.lower() in ("de", "du", "des") for w in prev)):
+        nw = re.match(r"\s*([^\W\d_]+)", text[k + 1:])
+        no_a = nw is not None and nw.group(1).lower() in _NOT_AFTER_A
+        src_dash = _source_near(seg, k, "–—")
+        ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
+        if prof.lost("à") and not no_a and (not src_dash or ranged):
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
-        if not src_dash:
+        if not src_dash and not (no_a and prof.lost("–")):
             return Reading("lost-char", None, "a spaced '?' in French", ("?", "–"))
-    if lang == "it" and prof.lost("è") and not src_dash:
-        return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
+    if lang == "it":
+        src_dash = _source_near(seg, k, "–—")
+        if prof.lost("è") and not src_dash:
+            return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
     if not prof.lost("–"):
         return None
     dash = src_dash or "–"
