@@ -351,6 +351,9 @@ _DETERMINERS = frozenset(
     "jedem jeden alle".split())
 
 
+_ADJECTIVE = re.compile(r"(?:lich|isch|ig|sam|bar|haft)(?:e|en|er|es|em)?$")
+
+
 def _german_case(text: str, s: int, e: int) -> bool | None:
     """Whether a German word whose first letter was lost is a noun (True: capital), from its neighbours.
 
@@ -359,6 +362,8 @@ def _german_case(text: str, s: int, e: int) -> bool | None:
     """
     prev = re.findall(r"[^\W\d_]+", text[:s])[-1:]
     nxt = re.match(r"\s*([^\W\d_]+)", text[e:])
+    if _ADJECTIVE.search(text[s:e]):
+        return False  # der ?stliche und der westliche Grat: an adjective, its noun left out
     if nxt and (nxt.group(1)[:1].isupper() or nxt.group(1).lower() in _DETERMINERS):
         return False
     if prev and prev[0].lower() in _DETERMINERS and re.match(r"\s", text[s - 1:s]):
