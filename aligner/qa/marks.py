@@ -269,7 +269,7 @@ def _asks(text: str, k: int) -> bool:
     return rest.strip() == "" or (rest[:1].isspace() and rest.lstrip()[:1].isupper())
 
 
-_VOWEL_START = "aeiouyhéèêëàâîïôûùœæ" + LOST
+_VOWEL_START = "aeiouyhéèêëàâîïôûùœæäöü" + LOST
 
 
 def _elides(left: str, right: str, lang: str) -> bool:
@@ -540,6 +540,20 @@ def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None
     return None
 
 
+def _source_nearest(seg: _Seg, k: int, groups: tuple[str, ...]) -> str | None:
+    """Of ``groups`` of characters, the one the source writes nearest ``k``'s relative place (within 0.25)."""
+    src = seg.source
+    if not src or not seg.text:
+        return None
+    here = k / len(seg.text)
+    best: tuple[float, str] | None = None
+    for j, ch in enumerate(src):
+        for g in groups:
+            if ch in g and abs(j / len(src) - here) <= 0.25 and (best is None or abs(j / len(src) - here) < best[0]):
+                best = (abs(j / len(src) - here), g)
+    return best[1] if best else None
+
+
 def _spaced(seg: _Seg, k: int) -> Reading | None:
     """`` ? `` between words: a dash, French à / Italian è in ASCII, or a French question mark."""
     text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
@@ -549,8 +563,8 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
         return None  # a question mark before a closing quote or bracket
     if lang == "fr":
         asks = _src_count(src, "?") > 0 if src else nxt.isupper()
-        if asks or nxt.isupper():
-            return None  # French sets a space before its question mark
+        if (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
+            return None  # French sets a space before its question mark (unless the source has a dash here)
         prev = text[:k].split()[-3:]
         nw = re.match(r"\s*([^\W\d_]+)", text[k + 1:])
         no_a = nw is not None and nw.group(1).lower() in _NOT_AFTER_A
