@@ -214,6 +214,9 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             # stand before another '?', leave the quote open
             firm = [e for e in run if e[1] == "close-kept" or text[e[0] - 1] in LOST or
                     not (_asks(text, e[0]) or _is_lost(text[e[0] + 1:e[0] + 2]))]
+            upto = run[:run.index(firm[-1]) + 1] if firm else []
+            if 0 < len(firm) < len(stack) and len(upto) == len(stack):
+                firm = upto  # the last firm closer closes the outermost, the candidates before it the inner
             if len(firm) < len(stack):
                 for opos, depth in stack:
                     o = style[0] if (depth + (1 if double_kept else 0)) % 2 == 0 else style[2]
@@ -266,6 +269,8 @@ def _german_elided(text: str, s: int, word: str) -> bool:
 def _asks(text: str, k: int) -> bool:
     """Whether the ``?`` at ``k`` can be a genuine question mark: the text ends or a capital follows."""
     rest = text[k + 1:]
+    if text[k - 1:k] in tuple(".,;:!"):
+        return False  # 'Berg.?': no question mark follows a full stop
     return rest.strip() == "" or (rest[:1].isspace() and rest.lstrip()[:1].isupper())
 
 
@@ -398,7 +403,14 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
     if not positions:
         return {}
     out: dict[int, Reading] = _guillemet_runs(seg, positions) if lang == "fr" else {}
-    quotes = _quote_events(seg, [k for k in positions if k not in out])
+    # a '?' starting a word that reads as a lost letter (?blicherweise) opens no quote
+    initial = set()
+    for k in positions:
+        if k not in out and (k == 0 or not text[k - 1].isalnum()) and text[k + 1:k + 2].isalpha():
+            r = _letter(seg, k)
+            if r is not None and r.repl is not None and _bare_weight(seg, k) < r.weight:
+                initial.add(k)
+    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial])
     for k in positions:
         if k in out:
             continue
@@ -620,7 +632,7 @@ def _final(seg: _Seg, k: int) -> Reading | None:
     if rest[:1] == "?" and before.isalpha() and any(prof.lost(c) for c in LETTERS.get(lang, "")):
         return Reading("lost-letter", None, f"'{word}?' before a question mark: a lost letter", ("a letter",))
     if src and prof.lost("…") and ("…" in src or "..." in src) and before.isalnum() and \
-            (src.count("…") + src.count("...") > src.count("?") or not src.count("?")):
+            _source_nearest(seg, k, ("…", "?")) == "…":
         return Reading("lost-ellipsis", "…", "the source has an ellipsis here")
     if lang == "fr" and before.isalpha() and (end or nxt in "»\"”"):  # French spaces its question mark
         cands = tuple(c for c in ("…", "”", "’") if prof.lost(c))
