@@ -17,6 +17,12 @@ Every text is reduced to neutral marks (quote open/close, apostrophe, dash,
 range, ellipsis, bullet, unbreakable space) and typeset in three house styles
 per language. Each styled document is pushed through Latin-1, cp1252 and ASCII
 with ``errors="replace"``. Documents, not rows, are split into dev and test.
+
+Besides the damaged target side (its source intact, in the source language's
+first style), two subsets: the *source side* damaged (every document's source,
+in that style, with the intact target as evidence), and *same-language*
+version pairs (GnuPG's English and German help, the source being the same text
+in the same house style: a version of a document keeps its typography).
 """
 
 from __future__ import annotations
@@ -109,6 +115,7 @@ class Doc:
     rows: list[str]
     sources: list[str]
     src_lang: str
+    kind: str = "target"  # target | same language (a version pair: the source is the same text and style)
 
 
 @dataclass
@@ -125,6 +132,16 @@ class Variant:
     style: str
     conversion: str
     rows: list[Row]
+    side: str = "target"  # target | source (the source side is damaged, the target is its evidence)
+
+    @property
+    def lang(self) -> str:
+        """The language of the damaged side."""
+        return self.doc.src_lang if self.side == "source" else self.doc.lang
+
+    @property
+    def subset(self) -> str:
+        return "source side" if self.side == "source" else self.doc.kind
 
     @property
     def text(self) -> str:
@@ -249,6 +266,10 @@ def _gnupg_docs() -> Iterator[Doc]:
             rows = [marks(p, lang) for k in chunk for p in mine[k]]
             sources = [marks(p, src_lang) for k in chunk for p in src[k]]
             yield Doc(f"gnupg/{lang}.{n}", lang, "dev" if n % 2 == 0 else "test", rows, sources, src_lang)
+            if lang in ("en", "de"):  # version pairs: the same text, its source typeset in the source style
+                own = [marks(p, lang) for k in chunk for p in mine[k]]
+                yield Doc(f"gnupg/{lang}-{lang}.{n}", lang, "dev" if n % 2 == 0 else "test", own, list(own), lang,
+                          "same language")
 
 
 def _extra() -> dict[tuple[str, str], list[dict[str, str]]]:
@@ -295,6 +316,20 @@ def variants(docs: list[Doc]) -> Iterator[Variant]:
                 rows = []
                 for text, source in zip(doc.rows, doc.sources):
                     clean, classes = typeset(text, doc.lang, style)
-                    src = typeset(source, doc.src_lang, src_style)[0] if source else ""
+                    # a version pair keeps its house style; a translation's source is in its language's first
+                    src_as = style if doc.kind == "same language" else src_style
+                    src = typeset(source, doc.src_lang, src_as)[0] if source else ""
                     rows.append(Row(clean, convert(clean, conversion), src, classes))
                 yield Variant(doc, style, conversion, rows)
+        if doc.kind != "target":
+            continue
+        style = SOURCE_STYLE[doc.src_lang]  # the source damaged, the target (its first house style) as evidence
+        for conversion in CONVERSIONS:
+            rows = []
+            for text, source in zip(doc.rows, doc.sources):
+                if not source:
+                    continue
+                clean, classes = typeset(source, doc.src_lang, style)
+                evidence = typeset(text, doc.lang, next(iter(STYLES[doc.lang])))[0]
+                rows.append(Row(clean, convert(clean, conversion), evidence, classes))
+            yield Variant(doc, style, conversion, rows, "source")

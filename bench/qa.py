@@ -1,6 +1,6 @@
 """Precision and recall of the QA stage's encoding-damage and number checks.
 
-    python bench/qa.py [--seeds tests/data/seeds] [--textberg ../shared/benchmarks/textberg]
+    python bench/qa.py [--seeds corpus] [--verbose]
 
 1. The German seed (003) against its hand-written gold (bench/data/seed_003_gold.tsv:
    every artifact and what it should read), repaired with the English seed as
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
@@ -60,9 +61,11 @@ class PR:
 
 
 def seed_path(folder: Path, prefix: str) -> Path:
-    found = sorted(folder.glob(f"{prefix}_*.txt"))
+    """The seed numbered ``prefix``: ``corpus/<lang>/003-….txt`` or ``seeds/003_….txt``."""
+    found = sorted(p for p in folder.rglob(f"{prefix}*.txt") if re.match(rf"{prefix}[-_]", p.name)
+                   and ".it-excerpt" not in p.name)
     if not found:
-        raise SystemExit(f"no seed {prefix}_*.txt in {folder}")
+        raise SystemExit(f"no seed {prefix}-*.txt in {folder}")
     return found[0]
 
 
@@ -159,13 +162,14 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", errors="replace").decode("latin-1")
 
 
-def bench_synthetic(clean: str, damage_fn, name: str) -> tuple[PR, PR]:
+def bench_synthetic(clean: str, damage_fn, name: str, verbose: bool = False) -> tuple[PR, PR]:
     damaged = damage_fn(clean)
     assert len(damaged) == len(clean)
     lost = {i for i, (a, b) in enumerate(zip(clean, damaged)) if a != b and b == "?"}
     real_q = clean.count("?")
     detect, repair = PR(), PR()
     covered: set[int] = set()
+    wrong: list[str] = []
     vocab = document_vocabulary(damaged)
     offset = 0
     for para in damaged.split("\n"):
@@ -179,23 +183,34 @@ def bench_synthetic(clean: str, damage_fn, name: str) -> tuple[PR, PR]:
                 covered |= hits
             else:
                 detect.fp += 1
+            bad = False
             for e in d.edits:
                 at = offset + e.start
                 if e.end - e.start != 1 or damaged[at] not in '?"-':
                     repair.fp += e.replacement != ""
+                    bad |= e.replacement != ""
                     continue
                 if at in lost or damaged[at] in '"-':
                     ok = e.replacement.strip() == clean[at]
                     repair.tp += ok and at in lost
                     repair.fp += not ok
+                    bad |= not ok
                 else:
                     repair.fp += 1
+                    bad = True
+            if bad:
+                a, b = offset + d.start, offset + d.end
+                wrong.append(f"    damaged  {squash(para[d.start:d.end])!r}\n    produced {squash(d.fixed(para))!r}\n"
+                             f"    expected {squash(clean[a:b])!r}\n    ({d.kind}: {d.evidence})")
         offset += len(para) + 1
     detect.fn = len(lost - covered)
     repair.fn = len(lost) - repair.tp
     print(f"synthetic {name}: {len(lost)} lost characters, {real_q} real question marks in the clean text")
     print(f"  detection  {detect}")
     print(f"  repair     {repair}")
+    if verbose and wrong:
+        print(f"  wrong repairs ({len(wrong)}):")
+        print("\n".join(wrong))
     return detect, repair
 
 
@@ -236,6 +251,9 @@ class Tally:
     tp: int = 0  # damaged rows flagged
     fp: int = 0  # undamaged rows flagged
     exact: int = 0  # damaged rows repaired exactly
+    wrong: int = 0  # damaged rows where a repair put in a character the clean text does not have there
+    decidable: int = 0  # damaged rows whose evidence can settle them (``decidable``)
+    exact_decidable: int = 0
     changed_clean: int = 0  # undamaged rows the repair changed
     q_rows: int = 0  # undamaged rows with a genuine '?'
     q_flagged: int = 0
@@ -256,10 +274,15 @@ class Tally:
     def repair(self) -> float:
         return self.exact / self.damaged if self.damaged else 1.0
 
+    @property
+    def repair_decidable(self) -> float:
+        return self.exact_decidable / self.decidable if self.decidable else 1.0
+
     def __str__(self) -> str:
         q = f"{self.q_flagged}/{self.q_rows}"
         return (f"rows {self.rows:5d} damaged {self.damaged:5d}  R={self.recall:.3f} P={self.precision:.3f}  "
-                f"exact repair {self.repair:.3f}  genuine-? flagged {q}  clean changed {self.changed_clean}")
+                f"exact repair {self.repair:.3f} (decidable {self.repair_decidable:.3f} of {self.decidable})  "
+                f"wrong {self.wrong}  genuine-? flagged {q}  clean changed {self.changed_clean}")
 
 
 @dataclass
@@ -267,6 +290,7 @@ class ClassTally:
     rows: int = 0  # rows with a lost character of this class
     flagged: int = 0
     exact: int = 0
+    wrong: int = 0  # rows where a character of this class was repaired to a wrong one
     hits: int = 0  # damages covering a lost character of this class
     false: int = 0  # damages of this class's kind covering no lost character
 
@@ -274,60 +298,105 @@ class ClassTally:
         r = self.flagged / self.rows if self.rows else 1.0
         p = self.hits / (self.hits + self.false) if self.hits + self.false else 1.0
         e = self.exact / self.rows if self.rows else 1.0
-        return f"rows {self.rows:5d}  R={r:.3f} P={p:.3f}  exact repair {e:.3f}"
+        return f"rows {self.rows:5d}  R={r:.3f} P={p:.3f}  exact repair {e:.3f}  wrong {self.wrong}"
+
+
+# the typographic double quotes that open a quotation in each language's house styles
+_OPENERS = {"de": "„»", "fr": "«“", "it": "«“", "en": "“‘"}
+_QUOTE_CHARS = "\"“”„‚‘’«»‹›"
+DECIDABLE = ("a damaged row is undecidable when a '?' stands where a quote opens (line start, or after a space "
+             "or bracket, before a letter), no quote character survived anywhere in its document, the "
+             "document's charset (the narrowest holding the non-ASCII characters that survived) loses the "
+             "openers of two or more of the language's house styles, and no same-language source shows one")
+
+
+def decidable(damaged: str, doc_text: str, lang: str, source: str, src_lang: str) -> bool:
+    """Whether the evidence in the input can settle a damaged row (``DECIDABLE``); never reads the gold."""
+    from aligner.qa.charset import encodable
+
+    if not re.search(r"(?:^|[\s(\[])\?(?=[^\W_]|\?)", damaged):
+        return True
+    if any(c in doc_text for c in _QUOTE_CHARS):
+        return True
+    if src_lang == lang and any(c in source for c in _QUOTE_CHARS):
+        return True
+    kept = {c for c in doc_text if ord(c) > 127 and c.isprintable() and c != "\ufffd"}
+    codec = "cp1252" if any(not encodable(c, "latin-1") for c in kept) else "latin-1" if kept else "ascii"
+    return sum(not encodable(c, codec) for c in _OPENERS.get(lang, "“‘")) < 2
+
+
+def _wrong_positions(clean: str, damaged: str, fixed: str) -> list[int] | None:
+    """Positions a repair set to a character other than the clean one (None: lengths differ)."""
+    if not len(clean) == len(damaged) == len(fixed):
+        return None
+    return [k for k, (a, b, c) in enumerate(zip(clean, damaged, fixed))
+            if c != b and c.translate(_EQUIV) != a.translate(_EQUIV)]
 
 
 def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally]:
     import encoding_corpus as ec
 
-    from aligner.qa.encoding import infer_charset, repair_text
+    from aligner.qa.charset import infer_charset
+    from aligner.qa.encoding import repair_text
 
     docs = ec.documents()
     if not docs:
         print("held-out benchmark: no source text found (Text+Berg, /usr/share/gnupg)")
         return {}
-    by: dict[tuple[str, str, str], Tally] = {}
-    classes: dict[tuple[str, str], ClassTally] = {}
+    by: dict[tuple[str, str, str, str], Tally] = {}
+    classes: dict[tuple[str, str, str], ClassTally] = {}
     errors: list[str] = []
     charset_right: dict[tuple[str, str], list[int]] = {}
     for v in ec.variants(docs):
+        if parts not in ("both", v.doc.part):
+            continue
         vocab = document_vocabulary(v.text)
-        key = (v.doc.part, v.doc.lang, v.conversion)
+        lang, sub = v.lang, v.subset
+        other_lang = v.doc.lang if v.side == "source" else v.doc.src_lang
+        key = (v.doc.part, sub, lang, v.conversion)
         t = by.setdefault(key, Tally())
         lost_chars: list[str] = []
         for row in v.rows:
             t.rows += 1
-            damages = detect_damage(row.damaged, v.doc.lang, source=row.source or None, vocabulary=vocab)
+            damages = detect_damage(row.damaged, lang, source=row.source or None, vocabulary=vocab)
             fixed = repair_text(row.damaged, damages)
             lost_chars.extend(d.lost for d in damages if d.repairable)
             lost = {k: row.classes[k] for k, (a, b) in enumerate(zip(row.clean, row.damaged)) if a != b}
             is_damaged = bool(lost)
             ok = fixed.translate(_EQUIV) == row.clean.translate(_EQUIV)
+            bad = _wrong_positions(row.clean, row.damaged, fixed)
             if is_damaged:
                 t.damaged += 1
                 t.tp += bool(damages)
                 t.exact += ok
+                t.wrong += bad is None or bool(bad)
+                if decidable(row.damaged, v.text, lang, row.source, other_lang):
+                    t.decidable += 1
+                    t.exact_decidable += ok
             else:
                 t.fp += bool(damages)
                 t.changed_clean += fixed != row.damaged
                 if "?" in row.clean:
                     t.q_rows += 1
                     t.q_flagged += bool(damages)
+            wrong_classes = {lost.get(k, "other") for k in bad} if bad else set()
             for cls in set(lost.values()):
-                c = classes.setdefault((v.doc.part, cls), ClassTally())
+                c = classes.setdefault((v.doc.part, sub, cls), ClassTally())
                 c.rows += 1
                 c.flagged += any(d.start <= k < max(d.end, d.start + 1) for d in damages
                                  for k, kc in lost.items() if kc == cls)
                 c.exact += ok
+                c.wrong += cls in wrong_classes
             for d in damages:
                 covered = {lost[k] for k in range(d.start, max(d.end, d.start + 1)) if k in lost}
                 for cls in covered:
-                    classes.setdefault((v.doc.part, cls), ClassTally()).hits += 1
+                    classes.setdefault((v.doc.part, sub, cls), ClassTally()).hits += 1
                 if not covered:
                     cls = _KIND_CLASS.get(d.kind, d.kind)
-                    classes.setdefault((v.doc.part, cls), ClassTally()).false += 1
-            if (not ok or (damages and not is_damaged)) and len(errors) < 100000:
-                errors.append(f"{v.doc.part} {v.doc.name} {v.style} {v.conversion}\n  clean    {row.clean}\n"
+                    classes.setdefault((v.doc.part, sub, cls), ClassTally()).false += 1
+            if not ok or (damages and not is_damaged):
+                errors.append(f"{v.doc.part} {sub} {v.doc.name} {v.style} {v.conversion}"
+                              f"{' WRONG' if bad or bad is None else ''}\n  clean    {row.clean}\n"
                               f"  damaged  {row.damaged}\n  repaired {fixed}\n  source   {row.source}\n  "
                               + "\n  ".join(f"{d.kind} {d.found!r} {d.evidence}" for d in damages))
         guess = infer_charset(v.text, lost_chars)
@@ -336,22 +405,27 @@ def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally
             right[0] += guess.name == v.conversion
             right[1] += 1
     totals: dict[str, Tally] = {}
+    print(f"held-out benchmark: {DECIDABLE}")
     for part in ("dev", "test"):
         if parts not in ("both", part):
             continue
-        print(f"held-out encoding damage, {part} part (per aligned row):")
         total = totals.setdefault(part, Tally())
-        for (p, lang, conv), t in sorted(by.items()):
-            if p == part:
-                print(f"  {lang} {conv:<8} {t}")
-                total.add(t)
-        print(f"  all         {total}")
+        for sub in ("target", "source side", "same language"):
+            print(f"held-out encoding damage, {part} part, {sub} damaged (per aligned row):")
+            sub_total = Tally()
+            for (p, s, lang, conv), t in sorted(by.items()):
+                if p == part and s == sub:
+                    print(f"  {lang} {conv:<8} {t}")
+                    sub_total.add(t)
+            print(f"  all         {sub_total}")
+            total.add(sub_total)
+            for (p, s, cls), c in sorted(classes.items()):
+                if p == part and s == sub:
+                    print(f"  class {cls:<16} {c}")
+        print(f"  {part} part, all subsets: {total}")
         for (p, conv), (ok, n) in sorted(charset_right.items()):
             if p == part:
                 print(f"  charset inferred per document, {conv:<8} {ok}/{n} right")
-        for (p, cls), c in sorted(classes.items()):
-            if p == part:
-                print(f"  class {cls:<16} {c}")
     if show_errors:
         import random
 
@@ -419,8 +493,10 @@ def bench_low_similarity(textberg: Path) -> PR:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=Path, default=HERE.parent / "tests" / "data" / "seeds")
-    parser.add_argument("--textberg", type=Path, default=HERE.parents[1] / "shared" / "benchmarks" / "textberg")
+    parser.add_argument("--seeds", type=Path, default=ROOT / "corpus", help="the seed corpus (default: corpus/)")
+    parser.add_argument("--textberg", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "textberg")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list every wrong repair of the synthetic sets (damaged, produced, expected)")
     parser.add_argument("--held-out-only", action="store_true", help="only the held-out benchmark")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong dev rows")
     parser.add_argument("--part", choices=("dev", "test", "both"), default="both", help="held-out parts to print")
@@ -431,12 +507,14 @@ def main() -> None:
     s_det, s_rep, alignment = bench_seed(args.seeds)
     false_alarms = bench_clean_seeds(args.seeds)
     clean = clean_german(args.seeds)
-    l_det, l_rep = bench_synthetic(clean, latin1, "Latin-1 (errors=replace)")
-    y_det, y_rep = bench_synthetic(clean, seed_style, "seed-style (? for „ € ₂ ², \" for “, - for –)")
+    l_det, l_rep = bench_synthetic(clean, latin1, "Latin-1 (errors=replace)", args.verbose)
+    y_det, y_rep = bench_synthetic(clean, seed_style, "seed-style (? for „ € ₂ ², \" for “, - for –)",
+                                   args.verbose)
     moji = bench_mojibake(clean)
     n_seed, n_synth = bench_numbers(alignment)
     low = bench_low_similarity(args.textberg)
     held_text = "; ".join(f"held-out {p} R/P {t.recall:.3f}/{t.precision:.3f} exact repair {t.repair:.3f} "
+                          f"(decidable {t.repair_decidable:.3f}) wrong {t.wrong} "
                           f"genuine-? flagged {t.q_flagged}/{t.q_rows} clean changed {t.changed_clean}"
                           for p, t in held.items())
     print(f"SUMMARY {held_text}; seed damage P/R {s_det.precision:.2f}/{s_det.recall:.2f} repair {s_rep.precision:.2f}/"

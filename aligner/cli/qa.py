@@ -137,7 +137,7 @@ def repair(
     quiet: bool = QuietOpt,
 ) -> None:
     """Write a copy of FILE with its encoding damage repaired, using the aligned source as evidence."""
-    from aligner.qa.repair import repair_file
+    from aligner.repairing import repair_file
 
     warn_if_same(against, file)
     with Progress(quiet) as show:

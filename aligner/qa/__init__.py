@@ -27,12 +27,11 @@ _LAZY = {
     "exclusion_findings": "aligner.qa.checks",
     "QAConfig": "aligner.qa.checks",
     "detect_damage": "aligner.qa.encoding",
-    "infer_charset": "aligner.qa.encoding",
+    "infer_charset": "aligner.qa.charset",
     "repair_text": "aligner.qa.encoding",
     "compare_numbers": "aligner.qa.numbers",
     "check_punctuation": "aligner.qa.punctuation",
     "repair_document": "aligner.qa.repair",
-    "repair_file": "aligner.qa.repair",
     "CATALOGUE": "aligner.qa.catalogue",
 }
 

@@ -29,12 +29,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from aligner.qa.charset import encodable
+from aligner.qa.charset import LOST
+from aligner.qa.charset import CharsetGuess as CharsetGuess  # re-exported: the checks and repair use both
+from aligner.qa.charset import infer_charset as infer_charset
 
 if TYPE_CHECKING:
-    from aligner.qa.marks import Profile
+    from aligner.qa.marks import Profile, Reading
 
-LOST = "?\ufffd"  # what a lossy encoder or decoder leaves behind
 _L = f"[{re.escape(LOST)}]"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _CARET = re.compile(r"(?:(?<=^)|(?<=[\s(\"'„“«»]))\^+(?=[^\W\d_]|\d)")
@@ -102,7 +103,7 @@ def repair_text(text: str, damages: Iterable[Damage]) -> str:
     return apply_edits(text, [e for d in damages for e in d.edits])
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     """Whitespace as in a segment: one space, and no break after a word-internal hyphen."""
     return re.sub(r"\s+", " ", re.sub(r"(?<=\w-)[ \t]*\n\s*(?=\w)", "", text)).strip()
 
@@ -196,6 +197,8 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
         if sign is not None and not prof.lost(sign):
             continue
         year = re.fullmatch(r"1[5-9]\d\d|20\d\d", number) is not None
+        if sign is None and _quote_open_before(scan.text, k - 1):
+            continue  # »Seedance 2.0«: the '?' closes a quote a '?' opened before the number
         if sign is None and scan.lang in _EURO_LANGS and prof.lost("€") and not year:
             # $ is ASCII and £ ¥ are Latin-1: the sign a lossy conversion drops after an amount is €
             sign = "€"
@@ -208,6 +211,19 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
         scan.add(Damage(m.start(), k, "lost-sign", m.group(0), edits, sign or "", ev), [(k - 1, k)])
 
 
+def _quote_open_before(text: str, k: int) -> bool:
+    """A ``?`` glued to the start of a word before ``k`` that no ``?`` between closes (a lost opener)."""
+    opened = False
+    for m in re.finditer(_L, text[:k]):
+        j = m.start()
+        before, after = text[j - 1:j], text[j + 1:j + 2]
+        if (before == "" or before.isspace() or before in "([") and after.isalnum():
+            opened = True
+        elif opened and (before.isalnum() or before in ".,;:!") and not after.isalnum():
+            opened = False
+    return opened
+
+
 def _find_marks(scan: _Scan, prof: Profile) -> None:
     """Every remaining ``?``: read from its position, pairing, charset and source (``aligner.qa.marks``)."""
     from aligner.qa.marks import Reading, read_marks
@@ -217,7 +233,7 @@ def _find_marks(scan: _Scan, prof: Profile) -> None:
     pairs: dict[int, int] = {}
     for k, r in sorted(readings.items()):
         other = readings.get(r.pair) if r.kind == "lost-quote" and r.pair is not None else None
-        if other is not None and other.kind == "lost-quote" and other.pair == k and r.pair is not None:
+        if other is not None and r.pair is not None and other.kind == "lost-quote" and other.pair == k:
             pairs.setdefault(min(k, r.pair), max(k, r.pair))
         elif r.kind == "lost-quote":  # its other half read as something else: not settled
             readings[k] = replace(r, repl=None, candidates=(r.repl.strip(),) if r.repl else ())
@@ -226,13 +242,13 @@ def _find_marks(scan: _Scan, prof: Profile) -> None:
     for o, c in sorted(pairs.items()):
         ro, rc = readings[o], readings[c]
         if ro.repl is None or rc.repl is None:
-            scan.add(Damage(o, c + 1, "lost-quote", _squash(text[o:c + 1]), (), "",
+            scan.add(Damage(o, c + 1, "lost-quote", squash(text[o:c + 1]), (), "",
                             ro.evidence + (f"; could be {', '.join(ro.candidates)}" if ro.candidates else "")),
                      [(o, o + 1), (c, c + 1)])
             done |= {o, c}
             continue
         edits: tuple[Edit, ...] = (Edit(o, o + 1, ro.repl), Edit(c, c + 1, rc.repl))
-        scan.add(Damage(o, c + 1, "lost-quote", _squash(text[o:c + 1]), edits, (ro.repl or "").strip(),
+        scan.add(Damage(o, c + 1, "lost-quote", squash(text[o:c + 1]), edits, (ro.repl or "").strip(),
                         ro.evidence + ("; the source quotes here too" if scan.source and re.search(
                             r"[\"“”„«»‚‘]", scan.source) else "")), [(o, o + 1), (c, c + 1)])
         done |= {o, c}
@@ -246,16 +262,16 @@ def _find_marks(scan: _Scan, prof: Profile) -> None:
         rs = [r for _, r in items]
         span = rs[0].span or _context(text, ks[0])
         start, end = min(span[0], ks[0]), max(span[1], ks[-1] + 1)
-        repls = [r.repl for r in rs]
-        if all(x is not None for x in repls):
-            edits = tuple(Edit(k, k + 1, x or "") for (k, _), x in zip(items, repls))
-            lost = "".join((x or "").strip() for x in repls)
-            scan.add(Damage(start, end, rs[0].kind, _squash(text[start:end]), edits, lost, rs[0].evidence),
+        fills = [r.repl for r in rs]
+        if all(f is not None for f in fills):
+            edits = tuple(Edit(k, k + 1, f or "") for k, f in zip(ks, fills))
+            lost = "".join((f or "").strip() for f in fills)
+            scan.add(Damage(start, end, rs[0].kind, squash(text[start:end]), edits, lost, rs[0].evidence),
                      [(k, k + 1) for k in ks])
         else:
             cands = sorted({c for r in rs for c in r.candidates})
             ev = rs[0].evidence + (f"; could be {', '.join(cands)}" if cands else "")
-            scan.add(Damage(start, end, rs[0].kind, _squash(text[start:end]), (), "", ev), [(k, k + 1) for k in ks])
+            scan.add(Damage(start, end, rs[0].kind, squash(text[start:end]), (), "", ev), [(k, k + 1) for k in ks])
 
 
 def _context(text: str, k: int) -> tuple[int, int]:
@@ -309,7 +325,7 @@ def _find_mojibake(scan: _Scan) -> None:
 def _find_leftovers(scan: _Scan) -> None:
     for m in re.finditer("\ufffd+", scan.text):
         if scan.free(m.start(), m.end()):
-            scan.add(Damage(m.start(), m.end(), "replacement-char", _squash(scan.text[max(0, m.start() - 10):
+            scan.add(Damage(m.start(), m.end(), "replacement-char", squash(scan.text[max(0, m.start() - 10):
                                                                                     m.end() + 10]),
                             (), "", "U+FFFD marks bytes a decoder could not read"))
 
@@ -367,57 +383,6 @@ def document_vocabulary(*texts: str) -> Vocabulary:
     return Vocabulary("\n".join(texts))
 
 
-# ---------------------------------------------------------------------------
-# which charset did it
-
-
-@dataclass(frozen=True)
-class CharsetGuess:
-    """The charset a text was most likely pushed through, and why."""
-
-    name: str | None  # Python codec name, None when no candidate explains the evidence
-    label: str
-    survived: str  # non-ASCII characters still in the text
-    lost: str  # characters the repairs put back
-
-    def describe(self) -> str:
-        if self.name is None:
-            return "charset unknown"
-        kept = " ".join(self.survived[:8]) if self.survived else "no non-ASCII letter"
-        return f"{self.label} conversion: {kept} survived, {' '.join(self.lost) or '?'} lost"
-
-
-# (codec, label) in order of how often each one does the damage
-_CANDIDATES = (
-    ("latin-1", "Latin-1 (ISO-8859-1)"),
-    ("cp1252", "Windows-1252"),
-    ("iso8859_15", "Latin-9 (ISO-8859-15)"),
-    ("ascii", "ASCII"),
-    ("iso8859_2", "Latin-2 (ISO-8859-2)"),
-    ("mac_roman", "Mac Roman"),
-    ("cp437", "DOS code page 437"),
-    ("cp850", "DOS code page 850"),
-)
-
-
-def infer_charset(text: str, lost: Iterable[str]) -> CharsetGuess:
-    """The charset that can hold every non-ASCII character of ``text`` but none of ``lost``.
-
-    Umlauts intact and „ “ – € ₂ gone point at Latin-1; a € that survived
-    next to a lost „ points at Latin-9; nothing non-ASCII surviving at ASCII.
-    """
-    survived = "".join(sorted({ch for ch in text if ord(ch) > 127 and ch not in LOST and ch.isprintable()
-                               and not ch.isspace()}))
-    # a character both kept and put back (a letter read from the document's own words) says nothing
-    lost_set = "".join(sorted({ch for ch in "".join(lost) if ord(ch) > 127 and ch not in survived}))
-    if not lost_set:
-        return CharsetGuess(None, "", survived, lost_set)
-    for codec, label in _CANDIDATES:
-        if all(encodable(c, codec) for c in survived) and not any(encodable(c, codec) for c in lost_set):
-            return CharsetGuess(codec, label, survived, lost_set)
-    return CharsetGuess(None, "", survived, lost_set)
-
-
 KIND_TEXT = {
     "lost-quote": "lost quotes", "lost-subscript": "lost subscript/superscript", "lost-dash": "lost dash",
     "lost-letter": "lost letter", "lost-sign": "lost currency sign", "stray-caret": "stray caret",
@@ -431,5 +396,5 @@ def describe(damage: Damage, text: str, charset: CharsetGuess | None = None) -> 
     what = KIND_TEXT.get(damage.kind, damage.kind)
     by = f", {charset.label}" if charset is not None and charset.name and damage.lost else ""
     if damage.repairable:
-        return f"'{damage.found}' → '{_squash(damage.fixed(text))}': {what}{by} ({damage.evidence})"
+        return f"'{damage.found}' → '{squash(damage.fixed(text))}': {what}{by} ({damage.evidence})"
     return f"'{damage.found}': {what}{by} ({damage.evidence}; no repair inferred)"

@@ -26,12 +26,12 @@ candidates and no repair.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aligner.qa.charset import encodable
+from aligner.qa.charset import LOST, encodable
 from aligner.qa.wordlist import best_fill, document_fill
 
-LOST = "?\ufffd"
 NBSP, NNBSP = "\u00a0", "\u202f"
 # house styles: (double open, double close, single open, single close), most usual first
 STYLES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
@@ -170,7 +170,8 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     for k in positions:
         before = text[k - 1] if k > 0 else " "
         after = text[k + 1] if k + 1 < len(text) else " "
-        opens = before.isspace() or before in "([/—–-" or k == 0 or _is_lost(before)
+        opens = before.isspace() or before in "([/—–-" or k == 0 or \
+            (_is_lost(before) and (k < 2 or not text[k - 2].isalnum()))  # m??chap: no quote after m’
         if opens and (after.isalnum() or after in "¿¡"):
             events.append((k, "open"))
         elif before.isalnum() and after.isupper() and after.isalpha() and not _elision(text, k, prof.lang):
@@ -207,6 +208,24 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             run.append(events[j])
             j += 1
         closing = run[-len(stack):] if len(run) >= len(stack) else run
+        if len(run) > len(stack):
+            # more candidates than openers: a '?' after a question mark, or one a question mark cannot be
+            # (a lower-case word or a comma follows) closes; several that could each end a question, or
+            # stand before another '?', leave the quote open
+            firm = [e for e in run if e[1] == "close-kept" or text[e[0] - 1] in LOST or
+                    not (_asks(text, e[0]) or _is_lost(text[e[0] + 1:e[0] + 2]))]
+            upto = run[:run.index(firm[-1]) + 1] if firm else []
+            if 0 < len(firm) < len(stack) and len(upto) == len(stack):
+                firm = upto  # the last firm closer closes the outermost, the candidates before it the inner
+            if len(firm) < len(stack):
+                for opos, depth in stack:
+                    o = style[0] if (depth + (1 if double_kept else 0)) % 2 == 0 else style[2]
+                    out[opos] = Reading("lost-quote", None, "an opening quote's '?' with several '?' that "
+                                        "could close it or end a question", (o,))
+                stack.clear()
+                k = j
+                continue
+            closing = firm[-len(stack):]
         for cpos, cwhat in closing:  # the first closes the innermost
             opos, depth = stack.pop()
             level = depth + (1 if double_kept else 0)
@@ -234,6 +253,35 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
                 break
         k = j
     return out
+
+
+def _german_elided(text: str, s: int, word: str) -> bool:
+    """``hab’``, ``würd’``, ``geh’``: a short verb form that lost its final e (the e-form is a word as
+    frequent); a capital inside a sentence is a noun, not an elided verb."""
+    from aligner.qa.wordlist import zipf
+
+    if len(word) > 7 or (word[:1].isupper() and not (s == 0 or re.search(r"[.!?:]\s+$|^\W*$", text[:s]))):
+        return False
+    e_form = zipf(word + "e", "de")
+    return e_form >= 3.5 and e_form >= zipf(word, "de") - 0.5
+
+
+def _asks(text: str, k: int) -> bool:
+    """Whether the ``?`` at ``k`` can be a genuine question mark: the text ends or a capital follows."""
+    rest = text[k + 1:]
+    if text[k - 1:k] in tuple(".,;:!"):
+        return False  # 'Berg.?': no question mark follows a full stop
+    return rest.strip() == "" or (rest[:1].isspace() and rest.lstrip()[:1].isupper())
+
+
+_VOWEL_START = "aeiouyhéèêëàâîïôûùœæäöü" + LOST
+
+
+def _elides(left: str, right: str, lang: str) -> bool:
+    """``l’homme``, ``dell’anno``: an elided article or pronoun before a word that starts with a vowel or h
+    (``s?racs`` and ``n?palaises`` lost a letter, not an apostrophe)."""
+    return left.lower() in ELIDED.get(lang, ()) and right[:1].lower() in _VOWEL_START if lang in ELIDED \
+        else left.lower() in ELIDED.get(lang, ())
 
 
 def _elision(text: str, k: int, lang: str) -> bool:
@@ -279,16 +327,52 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
         word = text[s:e]
         if sum(ch in LOST for ch in word) > 4 or not word.strip("?"):
             continue
+        # a word after a '?' starts no sentence here: that '?' may be a lost letter (mis ? ?quiper)
+        starts_sentence = s == 0 or re.search(r"[.!:…]\s+$|^\W*$", text[:s]) is not None
+        capital = word[:1].isupper() and not starts_sentence
         # a word the document writes intact is evidence whatever the charset (Au?enminister, Außenministerium)
         fill = document_fill(word, all_letters, seg.prof.words)
         if fill is None and letters:
-            fill = best_fill(word, letters, lang, seg.prof.words, seg.source)
+            fill = best_fill(word, letters, lang, seg.prof.words, seg.source, capital)
         if fill is None:
             continue
         filled, why, weight = fill
-        if s == 0 or re.search(r"[.!?:]\s+$|^\W*$", text[:s]):
+        if starts_sentence:
             filled = filled[:1].upper() + filled[1:]
+        elif lang == "de" and text[s] in LOST and k == s and not filled[:1].isupper():
+            case = _german_case(text, s, e)
+            if case is None:
+                return Reading(kind_hint, None, why + "; a noun (capital) or not is not settled",
+                               (filled[:1].upper(), filled[:1]), span=(s, e), weight=weight)
+            filled = (filled[:1].upper() if case else filled[:1]) + filled[1:]
         return Reading(kind_hint, filled[k - s], why, span=(s, e), weight=weight)
+    return None
+
+
+_DETERMINERS = frozenset(
+    "der die das den dem des ein eine einer eines einem einen kein keine keiner keinem keinen keines zum zur "
+    "im am vom beim ins ans mein meine meinem meinen meiner sein seine seinem seinen seiner ihr ihre ihrem "
+    "ihren ihrer unser unsere unserem unseren unserer dieser diese dieses diesem diesen jeder jede jedes "
+    "jedem jeden alle".split())
+
+
+_ADJECTIVE = re.compile(r"(?:lich|isch|ig|sam|bar|haft)(?:e|en|er|es|em)?$")
+
+
+def _german_case(text: str, s: int, e: int) -> bool | None:
+    """Whether a German word whose first letter was lost is a noun (True: capital), from its neighbours.
+
+    Before a capitalised word or an article it is an adjective or a preposition (die ?sterreichische
+    Regierung, ?ber den Berg); after an article, with neither following, a noun (die ?sterreicher waren).
+    """
+    prev = re.findall(r"[^\W\d_]+", text[:s])[-1:]
+    nxt = re.match(r"\s*([^\W\d_]+)", text[e:])
+    if _ADJECTIVE.search(text[s:e]):
+        return False  # der ?stliche und der westliche Grat: an adjective, its noun left out
+    if nxt and (nxt.group(1)[:1].isupper() or nxt.group(1).lower() in _DETERMINERS):
+        return False
+    if prev and prev[0].lower() in _DETERMINERS and re.match(r"\s", text[s - 1:s]):
+        return True
     return None
 
 
@@ -311,14 +395,22 @@ def _bare_weight(seg: _Seg, k: int) -> float:
     return max(zipf(bare, seg.prof.lang), 4.0 if seg.prof.words.get(bare.lower(), 0) > 1 else 0.0)
 
 
-def read_marks(text: str, lang: str, source: str | None, prof: Profile, free) -> dict[int, Reading]:  # type: ignore[no-untyped-def]
+def read_marks(text: str, lang: str, source: str | None, prof: Profile,
+               free: Callable[[int, int], bool]) -> dict[int, Reading]:
     """A reading for every free ``?`` of ``text``."""
     seg = _Seg(text, prof, source)
     positions = [m.start() for m in re.finditer(r"\?", text) if free(m.start(), m.start() + 1)]
     if not positions:
         return {}
     out: dict[int, Reading] = _guillemet_runs(seg, positions) if lang == "fr" else {}
-    quotes = _quote_events(seg, [k for k in positions if k not in out])
+    # a '?' starting a word that reads as a lost letter (?blicherweise) opens no quote
+    initial = set()
+    for k in positions:
+        if k not in out and (k == 0 or not text[k - 1].isalnum()) and text[k + 1:k + 2].isalpha():
+            r = _letter(seg, k)
+            if r is not None and r.repl is not None and _bare_weight(seg, k) < r.weight:
+                initial.add(k)
+    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial])
     for k in positions:
         if k in out:
             continue
@@ -353,7 +445,8 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             out[a + 1] = Reading("lost-space", _space(prof), ev)
             opened.append(a)
         elif opened and (before.isalnum() or before in ".,!?…") and (after == "" or after.isspace() or
-                                                                   after in ".,;:)"):
+                                                                   after in ".,;:)") and \
+                not _source_near(seg, a, "™"):  # AlpinePro?? : ™ and a space
             o = opened.pop()
             out[o] = Reading("lost-quote", "«", ev, pair=a + 1)
             out[a], out[a + 1] = Reading("lost-space", _space(prof), ev), Reading("lost-quote", "»", ev, pair=o)
@@ -367,14 +460,21 @@ def _src_count(source: str | None, ch: str) -> int:
 
 
 def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
+    from aligner.qa.wordlist import zipf
+
     text, prof, lang = seg.text, seg.prof, seg.prof.lang
     before = text[k - 1] if k > 0 else ""
     after = text[k + 1] if k + 1 < len(text) else ""
     src = seg.source
     if before.isalnum() and src and "™" in src and prof.lost("™"):
         s, _ = _word_around(text, k - 1)
-        if re.search(rf"\b{re.escape(text[s:k])}\s*™", src):
-            return Reading("lost-symbol", "™", f"the source writes {text[s:k]}™")
+        name = text[s:k].lstrip(LOST)  # ?AlpinePro?: the quote before it is no part of the name
+        if name and re.search(rf"\b{re.escape(name)}\s*™", src):
+            return Reading("lost-symbol", "™", f"the source writes {name}™")
+    # n? 212: the numero sign (n°) before a number
+    if before in "nN" and before and (k < 2 or not text[k - 2].isalnum()) and re.match(r" ?\d", text[k + 1:]) \
+            and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
+        return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
@@ -384,6 +484,12 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
     if (before.isalpha() or after.isalpha()) and not (after.isupper() and before.isalpha()):
         r = _letter(seg, k)
+        if r is not None and r.repl is not None and prof.lost("’") and before.isalpha() and after.isalpha():
+            s, e = _word_around(text, k)
+            left, right = text[s:k], text[k + 1:e]
+            if _elides(left, right, lang) and "?" not in right and zipf(right, lang) >= 3.0:
+                # l?a: là, or l’a? both read
+                return Reading("lost-char", None, f"'{left}’{right}' or a lost letter", ("’", r.repl), span=(s, e))
         if r is not None and (k not in quotes or _bare_weight(seg, k) < r.weight):
             return r
     if k in quotes:
@@ -391,9 +497,10 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     # next to a guillemet, or before French high punctuation: a lost (narrow) no-break space
     if lang == "fr" and prof.lost(_space(prof)):
         rest = text[k + 2:k + 3]
-        if (after in "»;:!" or (after == "?" and (rest == "" or rest.isspace() or rest in "»)\"")) or
+        if ((after != "" and after in "»;:!") or (after == "?" and (rest == "" or rest.isspace() or
+                                                                  rest in "»)\"")) or
                 (before == "«" and (after.isalnum() or after == "?"))) and \
-                (before.isalnum() or before in "«».,!?)…" or _is_lost(before)):
+                (before.isalnum() or (before != "" and before in "«».,!?)…") or _is_lost(before)):
             return Reading("lost-space", _space(prof), "French sets a no-break space here")
     # between digits: a range dash
     if before.isdigit() and after.isdigit():
@@ -429,6 +536,36 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     return Reading("lost-char", None, "a '?' in no position a question mark takes", ())
 
 
+# words French never puts after à (à le is au, à les is aux) or that cannot follow it (conjunctions)
+_NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis".split())
+
+
+def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None:
+    """One of ``chars`` the source writes at about the same relative place as ``k`` in the segment."""
+    src = seg.source
+    if not src or not seg.text:
+        return None
+    here = k / len(seg.text)
+    for j, ch in enumerate(src):
+        if ch in chars and abs(j / len(src) - here) <= tol:
+            return ch
+    return None
+
+
+def _source_nearest(seg: _Seg, k: int, groups: tuple[str, ...]) -> str | None:
+    """Of ``groups`` of characters, the one the source writes nearest ``k``'s relative place (within 0.25)."""
+    src = seg.source
+    if not src or not seg.text:
+        return None
+    here = k / len(seg.text)
+    best: tuple[float, str] | None = None
+    for j, ch in enumerate(src):
+        for g in groups:
+            if ch in g and abs(j / len(src) - here) <= 0.25 and (best is None or abs(j / len(src) - here) < best[0]):
+                best = (abs(j / len(src) - here), g)
+    return best[1] if best else None
+
+
 def _spaced(seg: _Seg, k: int) -> Reading | None:
     """`` ? `` between words: a dash, French à / Italian è in ASCII, or a French question mark."""
     text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
@@ -438,15 +575,21 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
         return None  # a question mark before a closing quote or bracket
     if lang == "fr":
         asks = _src_count(src, "?") > 0 if src else nxt.isupper()
-        if asks or nxt.isupper():
-            return None  # French sets a space before its question mark
+        if (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
+            return None  # French sets a space before its question mark (unless the source has a dash here)
         prev = text[:k].split()[-3:]
-        if prof.lost("à") and (not src_dash or any(w.lower() in ("de", "du", "des") for w in prev)):
+        nw = re.match(r"\s*([^\W\d_]+)", text[k + 1:])
+        no_a = nw is not None and nw.group(1).lower() in _NOT_AFTER_A
+        src_dash = _source_near(seg, k, "–—")
+        ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
+        if prof.lost("à") and not no_a and (not src_dash or ranged):
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
-        if not src_dash:
+        if not src_dash and not (no_a and prof.lost("–")):
             return Reading("lost-char", None, "a spaced '?' in French", ("?", "–"))
-    if lang == "it" and prof.lost("è") and not src_dash:
-        return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
+    if lang == "it":
+        src_dash = _source_near(seg, k, "–—")
+        if prof.lost("è") and not src_dash:
+            return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
     if not prof.lost("–"):
         return None
     dash = src_dash or "–"
@@ -460,7 +603,7 @@ def _inner(seg: _Seg, k: int) -> Reading | None:
     s, e = _word_around(text, k)
     left, right = text[s:k], text[k + 1:e]
     if prof.lost("’"):
-        if left.lower() in ELIDED.get(lang, ()) or (lang in CLITICS and right.lower() in CLITICS[lang]):
+        if _elides(left, right, lang) or (lang in CLITICS and right.lower() in CLITICS[lang]):
             return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
         if lang in ("fr", "it") and len(left) <= 5 and right[:1].lower() in "aeiouhéèàìòù" and \
                 left.lower().endswith(tuple("ltdnsmc")) and left.lower() in ELIDED.get(lang, ()):
@@ -489,7 +632,7 @@ def _final(seg: _Seg, k: int) -> Reading | None:
     if rest[:1] == "?" and before.isalpha() and any(prof.lost(c) for c in LETTERS.get(lang, "")):
         return Reading("lost-letter", None, f"'{word}?' before a question mark: a lost letter", ("a letter",))
     if src and prof.lost("…") and ("…" in src or "..." in src) and before.isalnum() and \
-            (src.count("…") + src.count("...") > src.count("?") or not src.count("?")):
+            _source_nearest(seg, k, ("…", "?")) == "…":
         return Reading("lost-ellipsis", "…", "the source has an ellipsis here")
     if lang == "fr" and before.isalpha() and (end or nxt in "»\"”"):  # French spaces its question mark
         cands = tuple(c for c in ("…", "”", "’") if prof.lost(c))
@@ -503,7 +646,8 @@ def _final(seg: _Seg, k: int) -> Reading | None:
     if _src_count(src, "?"):
         return None  # the source asks too
     if rest[:1].isspace() and nxt.islower() and prof.lost("’") and lang in ("de", "en", "it") and before.isalpha():
-        if lang == "en" and before.lower() == "s" or lang == "de" or lang == "it" and word.lower() in ("po",):
+        if lang == "en" and before.lower() == "s" or lang == "de" and _german_elided(text, s, word) or \
+                lang == "it" and word.lower() in ("po",):
             return Reading("lost-apostrophe", "’", f"'{word}’' before a lower-case word is an elision")
     if src and _src_count(src, "?"):
         return None

@@ -8,8 +8,8 @@ artifacts with an inferred repair are changed; the rest are listed in the
 report as "not repaired". Text the pipeline excluded (another language, no
 letters) is repaired without source evidence.
 
-The input file is never opened for writing: the repaired copy goes to a new
-path (atomically), and a path that resolves to the input is refused.
+Aligning a damaged file with its source and writing the repaired copy is
+``aligner.repairing.repair_file``, a layer above the pipeline.
 """
 
 from __future__ import annotations
@@ -17,16 +17,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from aligner.io import atomic_open, atomic_write_text, check_output
-from aligner.qa.encoding import (
-    CharsetGuess,
-    Damage,
-    Edit,
-    apply_edits,
-    detect_damage,
-    document_vocabulary,
-    infer_charset,
-)
+from aligner.io import atomic_open
+from aligner.qa.charset import CharsetGuess, infer_charset
+from aligner.qa.encoding import Damage, Edit, apply_edits, detect_damage, document_vocabulary, squash
 from aligner.types import Alignment, Document
 
 
@@ -67,12 +60,6 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _squash(text: str) -> str:
-    from aligner.qa.encoding import _squash as squash
-
-    return squash(text)
-
-
 def repair_document(doc: Document, alignment: Alignment | None = None) -> RepairResult:
     """Repair the encoding damage in ``doc.text``; ``alignment`` (with ``doc`` as its target) supplies
     the aligned source sentence of every segment as evidence."""
@@ -95,8 +82,8 @@ def repair_document(doc: Document, alignment: Alignment | None = None) -> Repair
         moved = [Edit(base + e.start, base + e.end, e.replacement) for e in d.edits]
         edits.extend(moved)
         line, col = _line_col(doc.text, base + d.start)
-        changes.append(Change(base + d.start, base + d.end, line, col, d.kind, _squash(d.found),
-                              _squash(d.fixed(raw)) if d.repairable else None, d.evidence, source))
+        changes.append(Change(base + d.start, base + d.end, line, col, d.kind, squash(d.found),
+                              squash(d.fixed(raw)) if d.repairable else None, d.evidence, source))
     charset = infer_charset(doc.text, [d.lost for _, d, _, _ in found if d.repairable])
     return RepairResult(apply_edits(doc.text, edits), tuple(changes), charset)
 
@@ -115,27 +102,3 @@ def write_report(result: RepairResult, path: str | os.PathLike[str]) -> None:
         for c in result.changes:
             fh.write("\t".join([str(c.line), str(c.column), c.kind, clean(c.before), clean(c.after or ""),
                                 clean(c.evidence), clean(c.source)]) + "\n")
-
-
-def repair_file(path: str | os.PathLike[str], against: str | os.PathLike[str], out: str | os.PathLike[str], *,
-                report: str | os.PathLike[str] | None = None, src_lang: str | None = None,
-                tgt_lang: str | None = None, encoder: str | None = None, presplit: bool = False) -> RepairResult:
-    """Align ``path`` (the damaged translation) with ``against`` (its source), repair it into ``out``.
-
-    With ``presplit`` both files are one segment per line: the repaired copy has
-    the same lines, and a line with no damage comes out byte for byte as it was.
-    """
-    check_output(out, (path, against))
-    if report is not None:
-        check_output(report, (path, against, out))
-    from aligner.config import AlignConfig, DocConfig
-    from aligner.pipeline import align_files
-
-    config = AlignConfig().with_(encoder=encoder)
-    alignment = align_files(against, path, config=config, doc_config=DocConfig(presplit=presplit),
-                            src_lang=src_lang, tgt_lang=tgt_lang, qa=False)
-    result = repair_document(alignment.tgt, alignment)
-    atomic_write_text(out, result.text)
-    if report is not None:
-        write_report(result, report)
-    return result

@@ -11,11 +11,15 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-LOST = "?\ufffd"
+from aligner.qa.charset import LOST
+
 # the best fill must be this many times more frequent than the next one
 _MARGIN = 20.0
 # ... and at least this frequent (wordfreq's Zipf scale: 3 is once per million words)
 _MIN_ZIPF = 2.0
+# a capitalised German word inside a sentence (a noun) is left unread when a rival fits this often
+# (wordfreq folds case, so the verb führten outweighs the noun Fährten)
+_NOUN_RIVAL = 2.5
 
 
 def _skeleton(word: str, letters: str) -> str:
@@ -90,7 +94,7 @@ def _pattern(word: str, letters: str, whole: bool = True) -> re.Pattern[str]:
 def document_fill(word: str, letters: str, doc_words: Mapping[str, int]) -> tuple[str, str, float] | None:
     """``word`` filled from a word the document writes intact (or a compound it starts: Au?en-)."""
     low = word.lower()
-    for whole in (True, False):
+    for whole in (True, False) if len(low) >= 6 else (True,):  # n?a is no prefix of néanmoins
         pattern = _pattern(word, letters, whole)
         mine = sorted((w for w in doc_words if (len(w) == len(low) or not whole) and pattern.match(w)
                        and any(ch in letters.lower() for ch in w)), key=lambda w: -doc_words[w])
@@ -102,8 +106,12 @@ def document_fill(word: str, letters: str, doc_words: Mapping[str, int]) -> tupl
     return None
 
 
-def _from_list(word: str, letters: str, lang: str) -> tuple[str, float] | None:
-    """The one frequent word of ``lang`` that ``word`` fits (None: none, or no clear winner)."""
+def _from_list(word: str, letters: str, lang: str, rival: float = 0.0) -> tuple[str, float] | None:
+    """The one frequent word of ``lang`` that ``word`` fits (None: none, or no clear winner).
+
+    ``rival``: no other fit may reach this Zipf frequency either (wordfreq folds case, so for a
+    capitalised German word a frequent verb competes with the noun it cannot tell apart: Hätte, Hütte).
+    """
     low = word.lower()
     pattern = _pattern(word, letters)
     found = [(w, f) for w, f in _frequency_index(lang, letters).get(_skeleton(low, letters.lower()), [])
@@ -117,34 +125,99 @@ def _from_list(word: str, letters: str, lang: str) -> tuple[str, float] | None:
     found.sort(key=lambda x: -x[1])
     best, f = found[0]
     second = found[1][1] if len(found) > 1 else 0.0
-    if _zipf(f) >= _MIN_ZIPF and f >= _MARGIN * second:
+    if _zipf(f) >= _MIN_ZIPF and f >= _MARGIN * second and not (rival and second and _zipf(second) >= rival):
         return best, _zipf(f)
     return None
 
 
-def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
-              source: str | None) -> tuple[str, str, float] | None:
-    """``word`` with its ``?`` filled from ``letters``, the evidence and its weight; None when undecided."""
-    low = word.lower()
-    pattern = _pattern(word, letters)
-    mine = document_fill(word, letters, doc_words)
-    if mine is not None:
-        return mine
-    hit = _from_list(word, letters, lang)
-    if hit is not None:
-        return _cased(hit[0], word), f"'{hit[0]}' is the {lang} word that fits (wordfreq Zipf {hit[1]:.1f})", hit[1]
-    if lang == "de" and len(low) >= 8:  # a compound: Hohngel?chter is Hohn + Gelächter
-        for cut in range(3, len(low) - 4):
-            head, tail = low[:cut], low[cut:]
-            if any(ch in LOST for ch in head) or not any(ch in LOST for ch in tail) or zipf(head, lang) < 3.0:
-                continue
-            hit = _from_list(tail, letters, lang)
-            if hit is not None:
-                filled = head + hit[0]
-                return _cased(filled, word), f"'{head}' + '{hit[0]}' (wordfreq Zipf {hit[1]:.1f})", hit[1]
+def _source_name(word: str, pattern: re.Pattern[str], source: str | None) -> tuple[str, str, float] | None:
     if source:
         names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())}
         if len(names) == 1:
             name = names.pop()
             return name, f"the source writes '{name}'", 5.0
+    return None
+
+
+def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
+              source: str | None, capital: bool = False) -> tuple[str, str, float] | None:
+    """``word`` with its ``?`` filled from ``letters``, the evidence and its weight; None when undecided.
+
+    ``capital``: the word is capitalised inside a sentence, so a name (the source's spelling
+    comes first) or, in German, a noun.
+    """
+    low = word.lower()
+    pattern = _pattern(word, letters)
+    mine = document_fill(word, letters, doc_words)
+    if mine is not None:
+        return mine
+    if capital:
+        named = _source_name(word, pattern, source)
+        if named is not None:
+            return named
+    hit = _from_list(word, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
+    if hit is not None:
+        return _cased(hit[0], word), f"'{hit[0]}' is the {lang} word that fits (wordfreq Zipf {hit[1]:.1f})", hit[1]
+    if _fits(low, letters, lang):
+        return _source_name(word, pattern, source)  # the word list knows the word but cannot settle it
+    if lang == "de" and len(low) >= 7:
+        split = _compound(low, letters, lang)
+        if split is not None:
+            filled, why, weight = split
+            return _cased(filled, word), why, weight
+    stem = _stem(low, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
+    if stem is not None:
+        filled, why, weight = stem
+        return _cased(filled, word), why, weight
+    return _source_name(word, pattern, source)
+
+
+def _known(part: str, lang: str) -> bool:
+    """A compound's intact part: a word, or one with a linking or inflection ending, or a dropped e
+    (Arbeits-, -inhabers, Adress-)."""
+    return zipf(part, lang) >= 3.0 or zipf(part + "e", lang) >= 3.0 or \
+        any(part.endswith(e) and zipf(part[:-len(e)], lang) >= 3.0 for e in ("s", "es", "n", "en", "e"))
+
+
+def _compound(low: str, letters: str, lang: str) -> tuple[str, str, float] | None:
+    """A German compound with its gaps in one part: Hohngel?chter is Hohn + Gelächter, S?dostwand Südost +
+    Wand. Every split that reads must give the same letters."""
+    found: dict[str, tuple[str, float]] = {}
+    if low[-1] in LOST:
+        return None  # Montagne?: a '?' ending a word is punctuation more often than a letter
+    for cut in range(3, len(low) - 2):
+        head, tail = low[:cut], low[cut:]
+        for gap, known in ((tail, head), (head, tail)):
+            if len(gap) < 4 or not any(ch in LOST for ch in gap) or any(ch in LOST for ch in known) or \
+                    not _known(known, lang):
+                continue
+            hit = _from_list(gap, letters, lang)
+            if hit is not None:
+                filled = known + hit[0] if gap is tail else hit[0] + known
+                found.setdefault(filled, (f"'{low[:cut]}' + '{low[cut:]}' read as '{filled}' (wordfreq Zipf "
+                                          f"{hit[1]:.1f})", hit[1]))
+    if len(found) != 1:
+        return None
+    filled, (why, weight) = next(iter(found.items()))
+    return filled, why, weight
+
+
+_ENDINGS = {"de": ("s", "es"), "fr": ("s", "x"), "en": ("s",)}
+
+
+def _fits(low: str, letters: str, lang: str) -> bool:
+    """Whether some word of the list, frequent enough to be read, fits ``low`` (settled or not)."""
+    pattern = _pattern(low, letters)
+    return any(pattern.match(w) and _zipf(f) >= _MIN_ZIPF
+               for w, f in _frequency_index(lang, letters).get(_skeleton(low, letters.lower()), []))
+
+
+def _stem(low: str, letters: str, lang: str, rival: float) -> tuple[str, str, float] | None:
+    """An inflected form the word list lacks (Ger?lls): a frequent stem read, the ending kept."""
+    for ending in _ENDINGS.get(lang, ()):
+        stem = low[:-len(ending)]
+        if low.endswith(ending) and len(stem) >= 4 and any(ch in LOST for ch in stem):
+            hit = _from_list(stem, letters, lang, rival)
+            if hit is not None and hit[1] >= 3.0:
+                return hit[0] + ending, f"'{hit[0]}' + '{ending}' (wordfreq Zipf {hit[1]:.1f})", hit[1]
     return None
