@@ -156,18 +156,23 @@ def _omission_flags(pair: AlignedPair, ratio: float, cfg: QAConfig) -> list[Flag
     return []
 
 
-def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder,
+def _merged_flags(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder,
                   median_score: float, cfg: QAConfig, joiner: tuple[str, str]) -> list[Flag]:
     """A sentence inside a merged bead whose removal does not lower the bead's similarity: it has no
-    counterpart (the aligner merged it rather than leave it alone, e.g. a title or a "click here" line)."""
+    counterpart (the aligner merged it rather than leave it alone, e.g. a title or a "click here" line).
+
+    The bead, each side without one of its sentences and each sentence alone are embedded as the
+    aligner embeds a run of sentences (``encode_joined``: from the sentences' pooled token sums,
+    which the alignment has already computed), or else by encoding the joined text.
+    """
     flags: list[Flag] = []
-    for side, mine, other_text, sep in (("src", src_texts, pair.tgt, joiner[0]), ("tgt", tgt_texts, pair.src,
-                                                                                   joiner[1])):
-        if len(mine) < 2 or not other_text:
+    for side, mine, other, sep, other_sep in (("src", src_texts, tgt_texts, joiner[0], joiner[1]),
+                                              ("tgt", tgt_texts, src_texts, joiner[1], joiner[0])):
+        if len(mine) < 2 or not other:
             continue
-        full = sep.join(mine)
-        variants = [sep.join(t for j, t in enumerate(mine) if j != k) for k in range(len(mine))]
-        vecs = encoder.encode([other_text, full, *variants, *mine])
+        rest = [[t for j, t in enumerate(mine) if j != k] for k in range(len(mine))]
+        vecs = _embed_groups(encoder, [list(other), list(mine), *rest, *([t] for t in mine)],
+                             [other_sep] + [sep] * (1 + 2 * len(mine)))
         o = vecs[0]
         sim_full = float(vecs[1] @ o)
         for k in range(len(mine)):
@@ -181,6 +186,15 @@ def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequen
                                          f"{sim_k:.2f}, without it {sim_rest:.2f} vs {sim_full:.2f})",
                                    side))
     return flags
+
+
+def _embed_groups(encoder: Encoder, groups: list[list[str]], seps: list[str]) -> Any:
+    """Embeddings of each group of texts as one text (``seps[i]`` joins group i's when the encoder
+    has no ``encode_joined``)."""
+    joined = getattr(encoder, "encode_joined", None)
+    if joined is not None:
+        return joined(groups)
+    return encoder.encode([sep.join(g) for g, sep in zip(groups, seps)])
 
 
 # ---------------------------------------------------------------------------
@@ -338,7 +352,7 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
         flags += _omission_flags(pair, ratio, config)
         if encoder is not None and src_doc is not None and tgt_doc is not None and (
                 len(pair.bead.src) > 1 or len(pair.bead.tgt) > 1):
-            flags += _merged_flags(pair, [src_doc.segments[i].text for i in pair.bead.src],
+            flags += _merged_flags([src_doc.segments[i].text for i in pair.bead.src],
                                    [tgt_doc.segments[j].text for j in pair.bead.tgt], encoder, median_score,
                                    config, joiner)
         flags += _language_flags(pair, src_lang, tgt_lang, languages, config, present)
