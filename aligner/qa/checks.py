@@ -326,6 +326,13 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
     encoder enables the merged-bead omission check. ``languages``: the languages
     in play (default ``DEFAULT_LANGUAGES``).
     """
+    return _checked(pairs, src_lang, tgt_lang, src_doc, tgt_doc, encoder, languages, config)[0]
+
+
+def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc: Document | None,
+             tgt_doc: Document | None, encoder: Encoder | None, languages: Sequence[str],
+             config: QAConfig) -> tuple[list[AlignedPair], dict[str, CharsetGuess | None]]:
+    """``check_pairs``, and the charset inferred for each side."""
     present = _document_languages(src_doc, tgt_doc)
     src_vocab = document_vocabulary(src_doc.text if src_doc else " ".join(p.src for p in pairs))
     tgt_vocab = document_vocabulary(tgt_doc.text if tgt_doc else " ".join(p.tgt for p in pairs))
@@ -360,7 +367,7 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
             flags.append(low[k])
         flags += _uncertain_flags(pair, config)
         out.append(replace(pair, flags=tuple(flags)))
-    return out
+    return out, charsets
 
 
 def _document_languages(*docs: Document | None) -> tuple[str, ...]:
@@ -398,8 +405,8 @@ def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,
     ``languages``: the languages in play (default ``DEFAULT_LANGUAGES``), as the documents were read with.
     """
     enc = encoder or _get_encoder(alignment.meta.get("encoder"))
-    pairs = check_pairs(alignment.pairs, alignment.src.lang, alignment.tgt.lang, src_doc=alignment.src,
-                        tgt_doc=alignment.tgt, encoder=enc, languages=languages, config=config)
+    pairs, charsets = _checked(alignment.pairs, alignment.src.lang, alignment.tgt.lang, alignment.src,
+                               alignment.tgt, enc, languages, config)
     findings = exclusion_findings(alignment)
     meta: dict[str, Any] = dict(alignment.meta)
     counts: dict[str, int] = {}
@@ -408,7 +415,7 @@ def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,
             counts[f.code] = counts.get(f.code, 0) + 1
     for x in findings:
         counts[x.code] = counts.get(x.code, 0) + 1
-    charset = _charset_of(pairs, "tgt", alignment.tgt.lang, document_vocabulary(alignment.tgt.text), alignment.tgt)
+    charset = charsets["tgt"]
     meta["qa"] = {
         "counts": counts,
         "exclusions": [{"code": x.code, "side": x.side, "message": x.message} for x in findings],

