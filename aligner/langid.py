@@ -40,7 +40,7 @@ class Guess:
 def letters(text: str) -> int:
     """Letters that say something about the language (URLs and e-mail addresses do not; a CJK character counts 2)."""
     body = _URLISH.sub(" ", text)
-    return sum(ch.isalpha() for ch in body) + len(_CJK.findall(body))
+    return sum(map(str.isalpha, body)) + len(_CJK.findall(body))
 
 
 # lingua's own boundary: below 120 characters its low-accuracy mode "drops significantly", above it

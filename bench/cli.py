@@ -21,7 +21,12 @@ the command a user types (same imports, same model cache). The stages are timed 
 * ``write``: writing the output file;
 * ``other``: everything else (reading the files, option parsing, exit).
 
-The last line is one ``SUMMARY`` line with the median wall time and the median of each stage.
+Beside each stage's wall time, its CPU time in the main thread; ``cpu`` is the whole process's
+CPU time (user + system, all threads: the model's background load included), which on a shared
+machine is the better proxy for the wall time of a quiet one. The load average is printed with
+the figures.
+
+The last line is one ``SUMMARY`` line with the median wall and CPU time and the median of each stage.
 The model cache should be warm (run ``aligner align`` once before); the summary says which.
 """
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,13 +65,15 @@ def _child(argv: list[str], t_exec: float) -> None:
     import importlib
 
     acc = dict.fromkeys(STAGES, 0.0)
-    state = {"stage": "startup", "since": t_exec}
+    cpu = dict.fromkeys(STAGES, 0.0)
+    state = {"stage": "startup", "since": t_exec, "cpu_since": 0.0}
 
     def switch(stage: str) -> str:
-        now = time.time()
+        now, now_cpu = time.time(), time.thread_time()
         acc[state["stage"]] += now - state["since"]
+        cpu[state["stage"]] += now_cpu - state["cpu_since"]
         before = state["stage"]
-        state.update(stage=stage, since=now)
+        state.update(stage=stage, since=now, cpu_since=now_cpu)
         return before
 
     sys.path.insert(0, str(ROOT))
@@ -96,6 +104,7 @@ def _child(argv: list[str], t_exec: float) -> None:
         if done.code:
             raise
     print("SPLIT " + json.dumps(acc))
+    print("CPU " + json.dumps(cpu))
 
 
 def main() -> None:
@@ -117,34 +126,46 @@ def main() -> None:
     model_cache = "off" if cache is None else "warm" if any(cache.glob(f"{PREPARED_PREFIX}*")) else "cold"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     walls: list[float] = []
+    cpus: list[float] = []
     splits: list[dict[str, float]] = []
+    cpu_splits: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.tsv"
         for _ in range(args.runs):
-            t0 = time.time()
+            t0, before = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run([sys.executable, __file__, "--t-exec", repr(t0), "--child", "align",
                                    args.src, args.tgt, "-o", str(out)],
                                   capture_output=True, text=True, env=env)
             walls.append(time.time() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             if done.returncode:
                 sys.exit(f"error: aligner align failed: {done.stderr.strip()}")
             line = next(x for x in done.stdout.splitlines() if x.startswith("SPLIT "))
             splits.append(json.loads(line[len("SPLIT "):]))
+            line = next(x for x in done.stdout.splitlines() if x.startswith("CPU "))
+            cpu_splits.append(json.loads(line[len("CPU "):]))
         same = None
         if args.check:
             same = Path(args.check).read_bytes() == out.read_bytes()
     med = {s: statistics.median(x[s] for x in splits) for s in STAGES}
+    med_cpu = {s: statistics.median(x[s] for x in cpu_splits) for s in STAGES}
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"aligner align {Path(args.src).name} {Path(args.tgt).name}: {args.runs} fresh processes, "
-          f"model cache {model_cache}, cores {os.cpu_count()}")
+          f"model cache {model_cache}, cores {os.cpu_count()}, load average {load}")
     print(f"wall median {statistics.median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f}; "
           f"runs: {', '.join(f'{w:.2f}' for w in walls)})")
+    print(f"cpu  median {statistics.median(cpus):.2f} s ({min(cpus):.2f}-{max(cpus):.2f}; all threads)")
+    print(f"  {'stage':8} {'wall':>8}  {'(range)':13}  {'cpu, main thread':>16}")
     for s in STAGES:
-        print(f"  {s:8} {med[s]:6.3f} s  ({min(x[s] for x in splits):.3f}-{max(x[s] for x in splits):.3f})")
+        print(f"  {s:8} {med[s]:6.3f} s  ({min(x[s] for x in splits):.3f}-{max(x[s] for x in splits):.3f})"
+              f"  {med_cpu[s]:6.3f} s")
     if same is not None:
         print(f"output bytes {'identical to' if same else 'DIFFER from'} {args.check}")
     print(f"SUMMARY runs={args.runs} wall_s={statistics.median(walls):.2f} "
-          f"wall_range={min(walls):.2f}-{max(walls):.2f} "
-          + " ".join(f"{s}_s={med[s]:.3f}" for s in STAGES)
+          f"wall_range={min(walls):.2f}-{max(walls):.2f} cpu_s={statistics.median(cpus):.2f} "
+          + " ".join(f"{s}_s={med[s]:.3f}" for s in STAGES) + " "
+          + " ".join(f"{s}_cpu_s={med_cpu[s]:.3f}" for s in STAGES) + f" load={load.replace(' ', '/')}"
           + f" model_cache={model_cache}" + ("" if same is None else f" same_bytes={same}"))
 
 

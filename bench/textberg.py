@@ -23,7 +23,9 @@ The timing is taken in ``--runs`` fresh processes (default 3: this one and two m
 timing the whole run and then its own floor) and the summary gives the median wall time and
 the median wall/floor ratio, with their ranges: on a shared 2-core machine one run's wall time
 varies by 10-20 % (the encoding alone took 2.3-2.8 s in consecutive runs), and a single run's
-ratio said more about that noise than about the aligner.
+ratio said more about that noise than about the aligner. Beside the wall ratios, the same ratios
+of CPU time (user + system of the process, all threads): on a machine shared with other work they
+are the steadier proxy for a quiet machine's wall ratios. The load average is printed with them.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def main() -> None:
 
     cache = model_cache_dir()
     model_cache = "off" if cache is None else "warm" if any(cache.glob(f"{PREPARED_PREFIX}*")) else "cold"
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     encoder = get_encoder(config.encoder)
     t_load = time.perf_counter() - t0
     golds, tests = [], []
@@ -105,21 +107,21 @@ def main() -> None:
         if args.out:
             os.makedirs(args.out, exist_ok=True)
             (Path(args.out) / f"{name}.beads").write_text(format_beads(beads), encoding="utf-8")
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     wall_process = time.perf_counter() - T_START
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the run's, before the floors
 
-    floor = floor_stock = float("nan")
+    floor = floor_stock = floor_cpu = float("nan")
     if not args.no_floor:
         unique = list(dict.fromkeys(sentences))
         # the wrapped model's own encode: no memo, no pooled-sum cache to help it
         model = getattr(encoder, "_model", None)
         encode = getattr(model, "encode", None) or encoder.encode
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         encode(unique)
-        floor = time.perf_counter() - t1
+        floor, floor_cpu = time.perf_counter() - t1, time.process_time() - c1
     if args.timing_run:
-        print(f"TIMING wall={wall:.4f} floor={floor:.4f}")
+        print(f"TIMING wall={wall:.4f} floor={floor:.4f} cpu={cpu:.4f} floor_cpu={floor_cpu:.4f}")
         return
     s = score(golds, tests)
     spread = intervals(golds, tests)
@@ -141,13 +143,16 @@ def main() -> None:
             floor_stock = time.perf_counter() - t1
             backend.sp = own
     # (peak memory is this process's only: a child's max RSS starts from its parent's size at the fork)
-    timings = [(wall, floor)] + [_timing_run() for _ in range(args.runs - 1)]
-    walls = [w for w, _ in timings]
-    floors = [f for _, f in timings]
-    ratios = [w / f for w, f in timings]
+    timings = [(wall, floor, cpu, floor_cpu)] + [_timing_run() for _ in range(args.runs - 1)]
+    walls = [t[0] for t in timings]
+    floors = [t[1] for t in timings]
+    ratios = [t[0] / t[1] for t in timings]
+    cpu_ratios = [t[2] / t[3] for t in timings]
     user = [] if args.no_user_path or args.no_floor else [_timing_run("--qa") for _ in range(args.runs)]
-    user_walls = [w for w, _ in user] or [float("nan")]
-    user_ratios = [w / f for w, f in user] or [float("nan")]
+    user_walls = [t[0] for t in user] or [float("nan")]
+    user_ratios = [t[0] / t[1] for t in user] or [float("nan")]
+    user_cpu_ratios = [t[2] / t[3] for t in user] or [float("nan")]
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
 
     n_src = sum(max((i for b in g for i in b[0]), default=-1) + 1 for g in golds)
     print(f"set={args.set} documents={len(names)} config: {config.signature()}")
@@ -177,6 +182,11 @@ def main() -> None:
           f"({min(walls):.2f}-{max(walls):.2f}), floor median {statistics.median(floors):.2f} s "
           f"({min(floors):.2f}-{max(floors):.2f}), wall/floor median {statistics.median(ratios):.2f}x "
           f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}); peak RSS {peak_mb:.0f} MB")
+    print(f"CPU time (user + system, all threads) against the floor's: alignment alone "
+          f"{statistics.median(cpu_ratios):.2f}x (runs: {', '.join(f'{r:.2f}' for r in cpu_ratios)})"
+          + (f", user's path {statistics.median(user_cpu_ratios):.2f}x "
+             f"(runs: {', '.join(f'{r:.2f}' for r in user_cpu_ratios)})" if user else "")
+          + f"; load average at the end {load.replace('/', ' ')}")
     if user:
         print(f"user's path (QA on, as `aligner align` runs), {len(user)} fresh processes: wall median "
               f"{statistics.median(user_walls):.2f} s ({min(user_walls):.2f}-{max(user_walls):.2f}), "
@@ -195,18 +205,19 @@ def main() -> None:
           f"ratio_range={min(ratios):.2f}-{max(ratios):.2f} "
           f"user_wall_s={statistics.median(user_walls):.2f} user_ratio={statistics.median(user_ratios):.2f} "
           f"user_ratio_range={min(user_ratios):.2f}-{max(user_ratios):.2f} "
-          f"peak_MB={peak_mb:.0f} model_cache={model_cache}"
+          f"cpu_ratio={statistics.median(cpu_ratios):.2f} user_cpu_ratio={statistics.median(user_cpu_ratios):.2f} "
+          f"peak_MB={peak_mb:.0f} model_cache={model_cache} load={load}"
           + (f" conf_auc={sure['auc']:.3f} cos_auc={sure['auc_cosine']:.3f} sure_share={sure['sure_share']:.3f} "
              f"sure_right={sure['sure_right']:.3f} errors_in_doubt={sure['errors_in_doubt']:.3f}" if sure else ""))
 
 
-def _timing_run(*extra: str) -> tuple[float, float]:
-    """(wall, floor) of the same run in a fresh process (see the module docstring)."""
+def _timing_run(*extra: str) -> tuple[float, float, float, float]:
+    """(wall, floor, CPU, floor CPU) of the same run in a fresh process (see the module docstring)."""
     done = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--timing-run", *extra], capture_output=True,
                           text=True, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("TIMING "))
     got = dict(field.split("=") for field in line.split()[1:])
-    return float(got["wall"]), float(got["floor"])
+    return float(got["wall"]), float(got["floor"]), float(got["cpu"]), float(got["floor_cpu"])
 
 
 def _auc(right: list[bool], scores: list[float]) -> float:

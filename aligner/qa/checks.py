@@ -156,19 +156,24 @@ def _omission_flags(pair: AlignedPair, ratio: float, cfg: QAConfig) -> list[Flag
     return []
 
 
-def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder,
+def _merged_flags(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder,
                   median_score: float, cfg: QAConfig, joiner: tuple[str, str]) -> list[Flag]:
     """A sentence inside a merged bead whose removal does not lower the bead's similarity: it has no
-    counterpart (the aligner merged it rather than leave it alone, e.g. a title or a "click here" line)."""
+    counterpart (the aligner merged it rather than leave it alone, e.g. a title or a "click here" line).
+
+    The bead, each side without one of its sentences and each sentence alone are embedded as the
+    aligner embeds a run of sentences (``encode_joined``: from the sentences' pooled token sums,
+    which the alignment has already computed), or else by encoding the joined text.
+    """
     flags: list[Flag] = []
-    sides: tuple[tuple[Side, Sequence[str], str, str], ...] = (("src", src_texts, pair.tgt, joiner[0]),
-                                                               ("tgt", tgt_texts, pair.src, joiner[1]))
-    for side, mine, other_text, sep in sides:
-        if len(mine) < 2 or not other_text:
+    sides: tuple[tuple[Side, Sequence[str], Sequence[str], str, str], ...] = (
+        ("src", src_texts, tgt_texts, joiner[0], joiner[1]), ("tgt", tgt_texts, src_texts, joiner[1], joiner[0]))
+    for side, mine, other, sep, other_sep in sides:
+        if len(mine) < 2 or not other:
             continue
-        full = sep.join(mine)
-        variants = [sep.join(t for j, t in enumerate(mine) if j != k) for k in range(len(mine))]
-        vecs = encoder.encode([other_text, full, *variants, *mine])
+        rest = [[t for j, t in enumerate(mine) if j != k] for k in range(len(mine))]
+        vecs = _embed_groups(encoder, [list(other), list(mine), *rest, *([t] for t in mine)],
+                             [other_sep] + [sep] * (1 + 2 * len(mine)))
         o = vecs[0]
         sim_full = float(vecs[1] @ o)
         for k in range(len(mine)):
@@ -182,6 +187,15 @@ def _merged_flags(pair: AlignedPair, src_texts: Sequence[str], tgt_texts: Sequen
                                          f"{sim_k:.2f}, without it {sim_rest:.2f} vs {sim_full:.2f})",
                                    side))
     return flags
+
+
+def _embed_groups(encoder: Encoder, groups: list[list[str]], seps: list[str]) -> Any:
+    """Embeddings of each group of texts as one text (``seps[i]`` joins group i's when the encoder
+    has no ``encode_joined``)."""
+    joined = getattr(encoder, "encode_joined", None)
+    if joined is not None:
+        return joined(groups)
+    return encoder.encode([sep.join(g) for g, sep in zip(groups, seps)])
 
 
 # ---------------------------------------------------------------------------
@@ -313,6 +327,13 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
     encoder enables the merged-bead omission check. ``languages``: the languages
     in play (default ``DEFAULT_LANGUAGES``).
     """
+    return _checked(pairs, src_lang, tgt_lang, src_doc, tgt_doc, encoder, languages, config)[0]
+
+
+def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc: Document | None,
+             tgt_doc: Document | None, encoder: Encoder | None, languages: Sequence[str],
+             config: QAConfig) -> tuple[list[AlignedPair], dict[str, CharsetGuess | None]]:
+    """``check_pairs``, and the charset inferred for each side."""
     present = _document_languages(src_doc, tgt_doc)
     src_vocab = document_vocabulary(src_doc.text if src_doc else " ".join(p.src for p in pairs))
     tgt_vocab = document_vocabulary(tgt_doc.text if tgt_doc else " ".join(p.tgt for p in pairs))
@@ -339,7 +360,7 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
         flags += _omission_flags(pair, ratio, config)
         if encoder is not None and src_doc is not None and tgt_doc is not None and (
                 len(pair.bead.src) > 1 or len(pair.bead.tgt) > 1):
-            flags += _merged_flags(pair, [src_doc.segments[i].text for i in pair.bead.src],
+            flags += _merged_flags([src_doc.segments[i].text for i in pair.bead.src],
                                    [tgt_doc.segments[j].text for j in pair.bead.tgt], encoder, median_score,
                                    config, joiner)
         flags += _language_flags(pair, src_lang, tgt_lang, languages, config, present)
@@ -347,7 +368,7 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
             flags.append(low[k])
         flags += _uncertain_flags(pair, config)
         out.append(replace(pair, flags=tuple(flags)))
-    return out
+    return out, charsets
 
 
 def _document_languages(*docs: Document | None) -> tuple[str, ...]:
@@ -385,8 +406,8 @@ def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,
     ``languages``: the languages in play (default ``DEFAULT_LANGUAGES``), as the documents were read with.
     """
     enc = encoder or _get_encoder(alignment.meta.get("encoder"))
-    pairs = check_pairs(alignment.pairs, alignment.src.lang, alignment.tgt.lang, src_doc=alignment.src,
-                        tgt_doc=alignment.tgt, encoder=enc, languages=languages, config=config)
+    pairs, charsets = _checked(alignment.pairs, alignment.src.lang, alignment.tgt.lang, alignment.src,
+                               alignment.tgt, enc, languages, config)
     findings = exclusion_findings(alignment)
     meta: dict[str, Any] = dict(alignment.meta)
     counts: dict[str, int] = {}
@@ -395,7 +416,7 @@ def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,
             counts[f.code] = counts.get(f.code, 0) + 1
     for x in findings:
         counts[x.code] = counts.get(x.code, 0) + 1
-    charset = _charset_of(pairs, "tgt", alignment.tgt.lang, document_vocabulary(alignment.tgt.text), alignment.tgt)
+    charset = charsets["tgt"]
     meta["qa"] = {
         "counts": counts,
         "exclusions": [{"code": x.code, "side": x.side, "message": x.message} for x in findings],

