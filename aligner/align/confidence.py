@@ -22,7 +22,8 @@ Paths are summed within ``config.band`` sentences of the best path, and inside
 the band the search worked in (a coarse-to-fine search never looked further):
 paths further away carry a negligible share (exp(-value gap / TEMPERATURE)),
 and the cost stays linear in the document length. The bead values are the ones
-the search computed, handed over a CHUNK of rows at a time.
+the search computed, handed over a CHUNK of rows at a time (a long document's are computed
+again, in each pass, so that memory stays bounded).
 """
 
 from __future__ import annotations
@@ -48,14 +49,16 @@ def _logsumexp(x: np.ndarray) -> np.ndarray:
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]],
-                search: tuple[np.ndarray, np.ndarray, list[np.ndarray | None]] | None = None) -> list[float]:
+                search: tuple[np.ndarray, np.ndarray, list[np.ndarray | None] | None] | None = None) -> list[float]:
     """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1.
 
     ``search``: the search's band (lo, hi) and the bead values it kept per CHUNK of rows
     (``best_path(..., kept=)``). The paths are then summed where the search looked (within
     ``config.band`` of the best path and inside the search's band), with the very values it
     maximised, which are not computed a second time; each CHUNK of ``kept`` is dropped once
-    used. Without it the values are computed here.
+    used. Without it, or when the search kept no values (``None``: a long document, whose values
+    would take gigabytes), the values are computed here; kept values are held for the backward
+    pass, computed ones are computed again there, a CHUNK of rows at a time (the same values).
 
     Both passes handle all the bead types of a row at once: the cells a row links to are
     gathered from a ring of recent rows (``Ring``) and summed over types in one log-sum-exp.
@@ -67,7 +70,9 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     if search is not None:
         lo, hi = np.maximum(lo, search[0]), np.minimum(hi, search[1])
     types = aligned_types(config, src, tgt)
-    scoring = Scoring.of(src, tgt, lo, hi, config) if search is None else None
+    kept = None if search is None else search[2]
+    scoring = Scoring.of(src, tgt, lo, hi, config) if kept is None else None
+    store = search is None or kept is not None  # every chunk's values held from the forward pass to the backward
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()
     widest = max(h - lw for lw, h in zip(lows, highs)) + 1
@@ -87,16 +92,19 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
         first, width = lows[i], highs[i] - lows[i] + 1
         if types and i % CHUNK == 0:
             rows = range(i, min(i + CHUNK, n + 1))
-            if search is None:
+            if kept is None:
                 assert scoring is not None
                 chunk = value_rows(scoring, config, types, rows, lo, hi)
             else:
-                kept = search[2]
+                assert search is not None
                 block, kept[i // CHUNK] = kept[i // CHUNK], None
                 assert block is not None
                 chunk = rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
             chunk /= TEMPERATURE
-            values.append(chunk)
+            if store:
+                values.append(chunk)
+            else:
+                values = [chunk]
         if types:
             linked = ring.gather(back[i], back_shift[i], width) + values[-1][:, i % CHUNK, :width]
             aligned = _logsumexp(linked)
@@ -159,8 +167,14 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
         after_tgt[:-1] = b_tgt[1:]
         if types:
             b_aligned = np.logaddexp(x, after_tgt - opening)
-            ring.put(i, values[i // CHUNK][:, i % CHUNK, :width] + b_aligned)
-            if i % CHUNK == 0:
+            if not store and (i == n or i % CHUNK == CHUNK - 1):  # the last row of a chunk: compute it again
+                assert scoring is not None
+                scoring.blocks.cache.clear()  # (it holds the chunks of a forward walk)
+                start = i - i % CHUNK
+                values = [value_rows(scoring, config, types, range(start, min(start + CHUNK, n + 1)), lo, hi)
+                          / TEMPERATURE]
+            ring.put(i, values[-1][:, i % CHUNK, :width] + b_aligned)
+            if store and i % CHUNK == 0:
                 values.pop()  # (the rows of this chunk are done)
         b_src_below = np.logaddexp(np.logaddexp(cont, next_src - extend), after_tgt - opening)
         # gap edges out of row i: a 1-0 leaves source sentence i unaligned, a 0-1 target sentence j

@@ -10,7 +10,9 @@ to a band around that path. Cost and memory are then linear in the document
 length. The DP loop keeps, for all bead types at once, the best candidate per
 cell; the 0-1 skip inside a row is a running maximum (``np.maximum.accumulate``).
 With confidence on, the bead values the search computed go on to the confidence
-pass (``aligner.align.confidence``), which sums over the same lattice.
+pass (``aligner.align.confidence``), which sums over the same lattice; beyond
+``STREAM_ROWS`` source sentences they are not kept (they would take gigabytes)
+and that pass computes them again.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from aligner.align.confidence import confidences
 from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, full_band, links,
                                    value_rows)
-from aligner.align.tables import pair_means
+import aligner.align.tables as window_tables
 from aligner.config import AlignConfig
 from aligner.types import Bead
 
@@ -41,7 +43,7 @@ def coarse_band(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.nda
 
     def blocks(w: Windows) -> Windows:
         lens = np.add.reduceat(w.lengths, np.arange(0, w.n, f)).astype(np.float64)
-        return Windows({1: pair_means(w.tables[1], w.n, f)}, lens)
+        return Windows({1: window_tables.pair_means(w.tables[1], w.n, f)}, lens)
 
     coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
     coarse_src, coarse_tgt = blocks(src), blocks(tgt)
@@ -181,10 +183,11 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
         if progress:
             progress("coarse pass")
         lo, hi = coarse_band(src, tgt, config)
-    kept: list[np.ndarray | None] | None = [] if config.confidence else None
+    # the bead values go on to the confidence pass, except for a long document (it computes them again)
+    kept: list[np.ndarray | None] | None = [] if config.confidence and n <= window_tables.STREAM_ROWS else None
     path = best_path(src, tgt, config, lo, hi, kept)
     sure: Sequence[float | None] = [None] * len(path)
-    if kept is not None:
+    if config.confidence:
         sure = confidences(src, tgt, config, path, (lo, hi, kept))
     beads: list[Bead] = []
     i = j = 0
