@@ -22,8 +22,8 @@ Paths are summed within ``config.band`` sentences of the best path, and inside
 the band the search worked in (a coarse-to-fine search never looked further):
 paths further away carry a negligible share (exp(-value gap / TEMPERATURE)),
 and the cost stays linear in the document length. The bead values are the ones
-the search computed, handed over a CHUNK of rows at a time (a long document's are computed
-again, in each pass, so that memory stays bounded).
+the search computed, handed over a CHUNK of rows at a time (through a temporary file for a
+long document, so that memory stays bounded).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import numpy as np
 
 from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, links, rebase,
                                    value_rows)
+from aligner.align.tables import Kept, SpilledArrays
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -49,16 +50,15 @@ def _logsumexp(x: np.ndarray) -> np.ndarray:
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]],
-                search: tuple[np.ndarray, np.ndarray, list[np.ndarray | None] | None] | None = None) -> list[float]:
+                search: tuple[np.ndarray, np.ndarray, Kept] | None = None) -> list[float]:
     """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1.
 
     ``search``: the search's band (lo, hi) and the bead values it kept per CHUNK of rows
     (``best_path(..., kept=)``). The paths are then summed where the search looked (within
     ``config.band`` of the best path and inside the search's band), with the very values it
     maximised, which are not computed a second time; each CHUNK of ``kept`` is dropped once
-    used. Without it, or when the search kept no values (``None``: a long document, whose values
-    would take gigabytes), the values are computed here; kept values are held for the backward
-    pass, computed ones are computed again there, a CHUNK of rows at a time (the same values).
+    used. Without it the values are computed here. A long document's search keeps its values
+    in a temporary file (``SpilledArrays``), which both passes read a CHUNK at a time.
 
     Both passes handle all the bead types of a row at once: the cells a row links to are
     gathered from a ring of recent rows (``Ring``) and summed over types in one log-sum-exp.
@@ -72,7 +72,23 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     types = aligned_types(config, src, tgt)
     kept = None if search is None else search[2]
     scoring = Scoring.of(src, tgt, lo, hi, config) if kept is None else None
-    store = search is None or kept is not None  # every chunk's values held from the forward pass to the backward
+    # every chunk's values are held from the forward pass to the backward, unless the search kept them
+    # in a file (a long document): they are read from it again
+    store = not isinstance(kept, SpilledArrays)
+
+    def chunk_values(c: int) -> np.ndarray:
+        """The values of the CHUNK of rows c, re-based to this pass's band and scaled by TEMPERATURE."""
+        rows = range(c * CHUNK, min(c * CHUNK + CHUNK, n + 1))
+        if kept is None:
+            assert scoring is not None
+            chunk = value_rows(scoring, config, types, rows, lo, hi)
+        else:
+            assert search is not None
+            block, kept[c] = kept[c], None
+            assert block is not None
+            chunk = rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
+        chunk /= TEMPERATURE
+        return chunk
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()
     widest = max(h - lw for lw, h in zip(lows, highs)) + 1
@@ -91,16 +107,7 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     for i in range(n + 1):
         first, width = lows[i], highs[i] - lows[i] + 1
         if types and i % CHUNK == 0:
-            rows = range(i, min(i + CHUNK, n + 1))
-            if kept is None:
-                assert scoring is not None
-                chunk = value_rows(scoring, config, types, rows, lo, hi)
-            else:
-                assert search is not None
-                block, kept[i // CHUNK] = kept[i // CHUNK], None
-                assert block is not None
-                chunk = rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
-            chunk /= TEMPERATURE
+            chunk = chunk_values(i // CHUNK)
             if store:
                 values.append(chunk)
             else:
@@ -167,12 +174,8 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
         after_tgt[:-1] = b_tgt[1:]
         if types:
             b_aligned = np.logaddexp(x, after_tgt - opening)
-            if not store and (i == n or i % CHUNK == CHUNK - 1):  # the last row of a chunk: compute it again
-                assert scoring is not None
-                scoring.blocks.cache.clear()  # (it holds the chunks of a forward walk)
-                start = i - i % CHUNK
-                values = [value_rows(scoring, config, types, range(start, min(start + CHUNK, n + 1)), lo, hi)
-                          / TEMPERATURE]
+            if not store and (i == n or i % CHUNK == CHUNK - 1):  # the last row of a chunk: read it again
+                values = [chunk_values(i // CHUNK)]
             ring.put(i, values[-1][:, i % CHUNK, :width] + b_aligned)
             if store and i % CHUNK == 0:
                 values.pop()  # (the rows of this chunk are done)

@@ -10,9 +10,10 @@ to a band around that path. Cost and memory are then linear in the document
 length. The DP loop keeps, for all bead types at once, the best candidate per
 cell; the 0-1 skip inside a row is a running maximum (``np.maximum.accumulate``).
 With confidence on, the bead values the search computed go on to the confidence
-pass (``aligner.align.confidence``), which sums over the same lattice; beyond
-``STREAM_ROWS`` source sentences they are not kept (they would take gigabytes)
-and that pass computes them again.
+pass (``aligner.align.confidence``), which sums over the same lattice. Beyond
+``STREAM_ROWS`` source sentences, what the passes keep of every row (the search's
+states for its traceback, the bead values) goes to temporary files
+(``aligner.align.tables``): they would take gigabytes for a book.
 """
 
 from __future__ import annotations
@@ -57,8 +58,22 @@ def coarse_band(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.nda
 
 
 
+class _SpilledStates:
+    """The per-row states of a search, in a temporary file (``SpilledArrays``), read back by the traceback."""
+
+    def __init__(self) -> None:
+        self._rows = window_tables.SpilledArrays()
+
+    def append(self, states: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self._rows.append(np.stack(states))
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        row = self._rows[i]
+        return row[0], row[1], row[2]
+
+
 def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
-            kept: list[np.ndarray | None] | None = None) -> list[tuple[int, int]]:
+              kept: window_tables.Kept | None = None) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
 
     Row i of the DP holds, for every cell (i, j) with j in lo[i] .. hi[i], the best score
@@ -70,7 +85,9 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
     (``Ring``), their values come a CHUNK of rows at a time (``value_rows``), and one
     argmax over the types picks each cell's best bead (the first type in ``bead_types``
     order on a tie). With ``kept``, each CHUNK's values are appended to it (for the confidence
-    pass, which then need not compute them again).
+    pass, which then need not compute them again). Beyond ``STREAM_ROWS`` rows, the rows'
+    states the traceback reads go to a temporary file (``SpilledArrays``), as memory would
+    otherwise grow by a few KB a row.
     """
     n, m = src.n, tgt.n
     scoring = Scoring.of(src, tgt, lo, hi, config)
@@ -84,8 +101,10 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
     values = np.empty((0, 0, 0))
     # per row: each state's score (the traceback works out which transition produced it) and
     # the aligned state's bead
-    scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    beads: list[np.ndarray] = []
+    spill = n > window_tables.STREAM_ROWS
+    scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | _SpilledStates = _SpilledStates() if spill else []
+    beads: list[np.ndarray] | window_tables.SpilledArrays = window_tables.SpilledArrays() if spill else []
+    prev = (np.empty(0), np.empty(0), np.empty(0))  # the states of the row above
     row = np.empty(0)  # the best score over the three states, of the row at hand
     for i in range(n + 1):
         first, last = lows[i], highs[i]
@@ -107,7 +126,7 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
         # 1-0: open a gap from an aligned or 0-1 cell of the row above, or extend a 1-0 gap
         gap_src = np.full(width, NEG)
         if i > 0:
-            p_aligned, p_src, p_tgt = scores[i - 1]
+            p_aligned, p_src, p_tgt = prev
             prev_first = lows[i - 1]
             j0, j1 = max(first, prev_first), min(last, highs[i - 1]) + 1
             if j1 > j0:
@@ -124,7 +143,8 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
         gap_tgt[1:] -= ramp + opening
         row = np.maximum(base, gap_tgt)
         ring.put(i, row)
-        scores.append((aligned, gap_src, gap_tgt))
+        prev = (aligned, gap_src, gap_tgt)
+        scores.append(prev)
         beads.append(bead)
 
     # The traceback recomputes which transition produced each state's score (rounding in the
@@ -183,11 +203,13 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
         if progress:
             progress("coarse pass")
         lo, hi = coarse_band(src, tgt, config)
-    # the bead values go on to the confidence pass, except for a long document (it computes them again)
-    kept: list[np.ndarray | None] | None = [] if config.confidence and n <= window_tables.STREAM_ROWS else None
+    # the bead values go on to the confidence pass (through a temporary file for a long document)
+    kept: window_tables.Kept | None = None
+    if config.confidence:
+        kept = window_tables.SpilledArrays() if n > window_tables.STREAM_ROWS else []
     path = best_path(src, tgt, config, lo, hi, kept)
     sure: Sequence[float | None] = [None] * len(path)
-    if config.confidence:
+    if kept is not None:
         sure = confidences(src, tgt, config, path, (lo, hi, kept))
     beads: list[Bead] = []
     i = j = 0

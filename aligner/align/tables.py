@@ -87,7 +87,50 @@ class SpilledTable:
         self._file.close()
 
 
+class SpilledArrays:
+    """Arrays appended one by one to an unnamed temporary file and read back by index (a list of
+    arrays that takes no memory: a long search's rows of scores and bead values, see ``search``).
+
+    Setting an item to None (to let it go) is accepted and does nothing.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="aligner-rows-", buffering=1 << 20)
+        self._items: list[tuple[int, tuple[int, ...], str]] = []  # (offset, shape, dtype) of each array
+        self._end = 0
+        self._dirty = False
+
+    def append(self, array: np.ndarray) -> None:
+        data = np.ascontiguousarray(array)
+        self._items.append((self._end, data.shape, data.dtype.str))
+        self._file.write(data.tobytes())
+        self._end += data.nbytes
+        self._dirty = True
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if self._dirty:
+            self._file.flush()
+            self._dirty = False
+        offset, shape, dtype = self._items[index]
+        out = np.empty(shape, dtype=dtype)
+        if out.size:
+            view, done = out.data.cast("B"), 0
+            while done < len(view):
+                got = os.preadv(self._file.fileno(), [view[done:]], offset + done)
+                if got <= 0:
+                    raise OSError("a spilled array ended early")
+                done += got
+        return out
+
+    def __setitem__(self, index: int, value: None) -> None:
+        pass
+
+
 Table = np.ndarray | SpilledTable
+Kept = list[np.ndarray | None] | SpilledArrays  # the bead values a search keeps for the confidence pass
 EncodeRuns = Callable[[Sequence[str], int], dict[int, np.ndarray]]
 
 
