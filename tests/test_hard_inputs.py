@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -508,3 +509,16 @@ def test_a_document_streamed_in_blocks_aligns_as_one_encoded_whole(monkeypatch: 
         assert abs(a.bead.score - b.bead.score) < 1e-5
         assert a.bead.confidence is not None and b.bead.confidence is not None
         assert abs(a.bead.confidence - b.bead.confidence) < 1e-3
+
+
+def test_a_paragraph_split_a_window_at_a_time_splits_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    textberg = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+    lines = (textberg / "dev.de").read_text(encoding="utf-8").splitlines()[:300]
+    run = re.sub(r"[.!?:;]", "", " ".join(lines[20:120]))  # a long run with no sentence end
+    text = " ".join(lines[:20] + [run] + lines[20:]) + " " + "Wort" * 4000
+    whole_cuts: list[tuple[int, int]] = []
+    whole = list(aligner.sentences.sentence_spans(text, "de", whole_cuts))
+    monkeypatch.setattr(aligner.sentences, "PUNKT_WINDOW", 5000)
+    windowed_cuts: list[tuple[int, int]] = []
+    assert list(aligner.sentences.sentence_spans(text, "de", windowed_cuts)) == whole
+    assert windowed_cuts == whole_cuts and len(whole_cuts) == 2
