@@ -28,6 +28,18 @@ import numpy as np
 STREAM_ROWS = 16_384  # sentences a side encoded (and held) at once; longer documents are streamed
 
 
+def _read_into(fd: int, out: np.ndarray, offset: int) -> None:
+    """Fill ``out`` (contiguous) with the bytes of file ``fd`` from ``offset`` on."""
+    if not out.size:
+        return
+    view, done = out.data.cast("B"), 0
+    while done < len(view):
+        got = os.preadv(fd, [view[done:]], offset + done)
+        if got <= 0:
+            raise OSError("a temporary file of the alignment ended early")
+        done += got
+
+
 class SpilledTable:
     """A float32 table whose rows live in an unnamed temporary file; slicing reads them back.
 
@@ -72,15 +84,7 @@ class SpilledTable:
     def _read(self, start: int, stop: int) -> np.ndarray:
         width = self.dim * self.dtype.itemsize
         out = np.empty((stop - start) * self.dim, dtype=np.float32)
-        if not out.size:
-            return out
-        view = out.data.cast("B")
-        offset, done = start * width, 0
-        while done < len(view):
-            got = os.preadv(self._file.fileno(), [view[done:]], offset + done)
-            if got <= 0:
-                raise OSError("a spilled window table ended early")
-            done += got
+        _read_into(self._file.fileno(), out, start * width)
         return out
 
     def close(self) -> None:
@@ -116,13 +120,7 @@ class SpilledArrays:
             self._dirty = False
         offset, shape, dtype = self._items[index]
         out = np.empty(shape, dtype=dtype)
-        if out.size:
-            view, done = out.data.cast("B"), 0
-            while done < len(view):
-                got = os.preadv(self._file.fileno(), [view[done:]], offset + done)
-                if got <= 0:
-                    raise OSError("a spilled array ended early")
-                done += got
+        _read_into(self._file.fileno(), out, offset)
         return out
 
     def __setitem__(self, index: int, value: None) -> None:
