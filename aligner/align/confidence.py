@@ -34,7 +34,7 @@ import numpy as np
 
 from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, links, rebase,
                                    value_rows)
-from aligner.align.tables import Kept, SpilledArrays
+from aligner.align.tables import Kept, SpilledArrays, SpilledRows
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -98,10 +98,9 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     ahead, ahead_shift = links(lo, types, +1)  # ... and those starting in each row end in
 
     # forward: per row, the log-sum of the paths from (0, 0) that end in each state
-    f_aligned: list[np.ndarray] = []
-    f_src: list[np.ndarray] = []  # last bead a 1-0
-    f_tgt: list[np.ndarray] = []  # last bead a 0-1
-    f_any: list[np.ndarray] = []
+    # per row: (last bead aligned, last bead a 1-0, last bead a 0-1, any); in a file for a long document
+    forward: list[tuple[np.ndarray, ...]] | SpilledRows = [] if store else SpilledRows()
+    prev: tuple[np.ndarray, ...] = ()  # the row above's
     ring = Ring(reach, widest)
     values: list[np.ndarray] = []  # per CHUNK of rows, value_rows
     for i in range(n + 1):
@@ -125,18 +124,16 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
             if j1 > j0:
                 above = slice(j0 - lows[i - 1], j1 - lows[i - 1])
                 gap_src[j0 - first:j1 - first] = np.logaddexp(
-                    np.logaddexp(f_aligned[i - 1][above], f_tgt[i - 1][above]) - opening, f_src[i - 1][above] - extend)
+                    np.logaddexp(prev[0][above], prev[2][above]) - opening, prev[1][above] - extend)
         # gap_tgt[j] = log sum over k < j of exp(base[k] - opening - extend * (j - 1 - k))
         base = np.logaddexp(aligned, gap_src)
         gap_tgt = np.full(width, NEG)
         r = ramp[:width - 1]
         gap_tgt[1:] = np.logaddexp.accumulate(base[:-1] + r) - r - opening
-        f_aligned.append(aligned)
-        f_src.append(gap_src)
-        f_tgt.append(gap_tgt)
-        f_any.append(np.logaddexp(base, gap_tgt))
-        ring.put(i, f_any[i])
-    total = float(f_any[n][m - lows[n]])
+        prev = (aligned, gap_src, gap_tgt, np.logaddexp(base, gap_tgt))
+        forward.append(prev)
+        ring.put(i, prev[3])
+    total = float(prev[3][m - lows[n]])
 
     # backward, row by row from the end: the log-sum of the paths from each cell to (n, m), given
     # the state the cell was reached in (it decides whether a gap that follows opens or extends)
@@ -181,14 +178,15 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
                 values.pop()  # (the rows of this chunk are done)
         b_src_below = np.logaddexp(np.logaddexp(cont, next_src - extend), after_tgt - opening)
         # gap edges out of row i: a 1-0 leaves source sentence i unaligned, a 0-1 target sentence j
-        into_src = np.logaddexp(np.logaddexp(f_aligned[i], f_tgt[i]) - opening, f_src[i] - extend)
-        into_tgt = np.logaddexp(np.logaddexp(f_aligned[i], f_src[i]) - opening, f_tgt[i] - extend)
+        f_aligned, f_src, f_tgt, f_any = forward[i]
+        into_src = np.logaddexp(np.logaddexp(f_aligned, f_tgt) - opening, f_src - extend)
+        into_tgt = np.logaddexp(np.logaddexp(f_aligned, f_src) - opening, f_tgt - extend)
         if i < n:
             src_unaligned[i] = np.exp(into_src + next_src - total).sum()
         tgt_unaligned[first:first + width - 1] += np.exp(into_tgt[:-1] + after_tgt[:-1] - total)
         for k, a, b, j in bead_at.get(i, ()):
             if a and b:  # the paths into (i, j), this bead, and the paths on from its end
-                out[k] = float(np.exp(f_any[i][j - first] + linked[types.index((a, b)), j - first] - total))
+                out[k] = float(np.exp(f_any[j - first] + linked[types.index((a, b)), j - first] - total))
     i = j = 0
     for k, (a, b) in enumerate(path):
         if not (a and b):

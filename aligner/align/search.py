@@ -58,20 +58,6 @@ def coarse_band(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.nda
 
 
 
-class _SpilledStates:
-    """The per-row states of a search, in a temporary file (``SpilledArrays``), read back by the traceback."""
-
-    def __init__(self) -> None:
-        self._rows = window_tables.SpilledArrays()
-
-    def append(self, states: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        self._rows.append(np.stack(states))
-
-    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        row = self._rows[i]
-        return row[0], row[1], row[2]
-
-
 def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
               kept: window_tables.Kept | None = None) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
@@ -102,7 +88,7 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
     # per row: each state's score (the traceback works out which transition produced it) and
     # the aligned state's bead
     spill = n > window_tables.STREAM_ROWS
-    scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | _SpilledStates = _SpilledStates() if spill else []
+    scores: list[tuple[np.ndarray, ...]] | window_tables.SpilledRows = window_tables.SpilledRows() if spill else []
     beads: list[np.ndarray] | window_tables.SpilledArrays = window_tables.SpilledArrays() if spill else []
     prev = (np.empty(0), np.empty(0), np.empty(0))  # the states of the row above
     row = np.empty(0)  # the best score over the three states, of the row at hand

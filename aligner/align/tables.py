@@ -127,6 +127,19 @@ class SpilledArrays:
         pass
 
 
+class SpilledRows:
+    """The per-row states of a pass (a few arrays of the row's width each), in a ``SpilledArrays``."""
+
+    def __init__(self) -> None:
+        self._rows = SpilledArrays()
+
+    def append(self, states: tuple[np.ndarray, ...]) -> None:
+        self._rows.append(np.stack(states))
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, ...]:
+        return tuple(self._rows[i])
+
+
 Table = np.ndarray | SpilledTable
 Kept = list[np.ndarray | None] | SpilledArrays  # the bead values a search keeps for the confidence pass
 EncodeRuns = Callable[[Sequence[str], int], dict[int, np.ndarray]]
