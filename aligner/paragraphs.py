@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from dataclasses import dataclass
 
 _TERMINAL = re.compile(r"[.!?:;…。！？]['\"’”»«)\]]*$")
 _HYPHEN_BREAK = re.compile(r"\w-$")
 _TOKEN = re.compile(r"\S+")
+_SPACES = re.compile(r"\s+")
 _MIN_WRAP_EVIDENCE = 3  # long lines ending mid-sentence needed to call a document wrapped
 _LIST_ITEM = re.compile(r"^([-•*–]|\d{1,3}[.)])\s")
 
@@ -37,9 +39,10 @@ class Paragraph:
     start: int  # raw offset of the first character
     end: int  # raw offset after the last character
     heading: bool
-    # Parallel arrays: where each normalised token starts, in ``text`` and in the raw text.
-    norm_starts: tuple[int, ...]
-    raw_starts: tuple[int, ...]
+    # Parallel arrays: where each normalised token starts, in ``text`` and in the raw text (8 bytes a
+    # token: a book has millions of tokens)
+    norm_starts: array[int]
+    raw_starts: array[int]
     lines: int = 1  # raw lines joined into it (more than one only in wrapped text)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -166,23 +169,23 @@ def _unwrap(block: list[_Line], width: float) -> list[tuple[list[_Line], bool]]:
 
 def _make(index: int, lines: list[_Line], heading: bool) -> Paragraph:
     parts: list[str] = []
-    norm_starts: list[int] = []
-    raw_starts: list[int] = []
+    norm_starts: array[int] = array("q")
+    raw_starts: array[int] = array("q")
     length = 0
     glue_next = False
-    for ln in lines:
-        tokens = list(_TOKEN.finditer(ln.text))
-        for n, tok in enumerate(tokens):
-            if parts and not (n == 0 and glue_next):
-                parts.append(" ")
-                length += 1
+    for ln in lines:  # (a line is stripped: it starts and ends with a token)
+        if parts and not glue_next:
+            parts.append(" ")
+            length += 1
+        for tok in _TOKEN.finditer(ln.text):
             norm_starts.append(length)
             raw_starts.append(ln.start + tok.start())
-            parts.append(tok.group())
-            length += len(tok.group())
+            length += tok.end() - tok.start() + 1
+        length -= 1
+        parts.append(_SPACES.sub(" ", ln.text))  # its tokens, one space between each two
         glue_next = bool(_HYPHEN_BREAK.search(ln.text))
     return Paragraph(index, "".join(parts), lines[0].start, lines[-1].end, heading,
-                     tuple(norm_starts), tuple(raw_starts), len(lines))
+                     norm_starts, raw_starts, len(lines))
 
 
 def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph]:
@@ -199,7 +202,7 @@ def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph
         for k, (pos, raw, _) in enumerate(raw_lines):
             stripped = raw.strip()
             if not stripped:
-                out.append(Paragraph(k, "", pos, pos, False, (), ()))
+                out.append(Paragraph(k, "", pos, pos, False, array("q"), array("q")))
             else:
                 lead = len(raw) - len(raw.lstrip())
                 out.append(_make(k, [_Line(pos + lead, pos + lead + len(stripped), stripped)], False))

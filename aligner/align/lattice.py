@@ -46,11 +46,12 @@ walk these rows the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from aligner.align.tables import Table
 from aligner.config import AlignConfig
 
 NEG = -1e18
@@ -61,19 +62,20 @@ OPEN_ENDINGS = (":", "\uff1a")  # a sentence that ends so goes on in the next on
 class Windows:
     """Embeddings of every run of k consecutive sentences, k = 1..max_merge.
 
-    ``tables[k][i]`` is the (normalised) embedding of sentences i..i+k-1 joined.
+    ``tables[k][i]`` is the (normalised) embedding of sentences i..i+k-1 joined (an array, or
+    for a long document a ``SpilledTable`` read a slice at a time, see ``aligner.align.tables``).
     ``lengths`` are the sentences' character lengths; ``open_ends`` marks the
     sentences that end with a colon (see ``continuation_penalty``).
     """
 
-    tables: dict[int, np.ndarray]
+    tables: dict[int, Table]
     lengths: np.ndarray
     open_ends: np.ndarray | None = None
 
     @classmethod
-    def of(cls, tables: dict[int, np.ndarray], sentences: Sequence[str]) -> Windows:
+    def of(cls, tables: Mapping[int, Table], sentences: Sequence[str]) -> Windows:
         """Windows for these sentences' run tables: their lengths and open ends from the texts."""
-        return cls(tables, np.array([len(s) for s in sentences], dtype=np.float64),
+        return cls(dict(tables), np.array([len(s) for s in sentences], dtype=np.float64),
                    np.array([s.rstrip().endswith(OPEN_ENDINGS) for s in sentences], dtype=bool))
 
     @property

@@ -10,12 +10,14 @@ to a band around that path. Cost and memory are then linear in the document
 length. The DP loop keeps, for all bead types at once, the best candidate per
 cell; the 0-1 skip inside a row is a running maximum (``np.maximum.accumulate``).
 With confidence on, the bead values the search computed go on to the confidence
-pass (``aligner.align.confidence``), which sums over the same lattice.
+pass (``aligner.align.confidence``), which sums over the same lattice. Beyond
+``STREAM_ROWS`` source sentences, what the passes keep of every row (the search's
+states for its traceback, the bead values) goes to temporary files
+(``aligner.align.tables``): they would take gigabytes for a book.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +25,7 @@ import numpy as np
 from aligner.align.confidence import confidences
 from aligner.align.lattice import (CHUNK, NEG, Ring, Scoring, Windows, aligned_types, band_around, full_band, links,
                                    value_rows)
+import aligner.align.tables as window_tables
 from aligner.config import AlignConfig
 from aligner.types import Bead
 
@@ -40,14 +43,8 @@ def coarse_band(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.nda
     f = 2
 
     def blocks(w: Windows) -> Windows:
-        e = w.tables[1]
-        count = math.ceil(w.n / f)
-        pad = count * f - w.n
-        padded = np.vstack([e, np.zeros((pad, e.shape[1]), dtype=e.dtype)]) if pad else e
-        means = padded.reshape(count, f, -1).sum(axis=1)
-        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
         lens = np.add.reduceat(w.lengths, np.arange(0, w.n, f)).astype(np.float64)
-        return Windows({1: means.astype(np.float32)}, lens)
+        return Windows({1: window_tables.pair_means(w.tables[1], w.n, f)}, lens)
 
     coarse_cfg = config.with_(max_merge=1, max_bead=2, margin=False, length_weight=0.0)
     coarse_src, coarse_tgt = blocks(src), blocks(tgt)
@@ -62,7 +59,7 @@ def coarse_band(src: Windows, tgt: Windows, config: AlignConfig) -> tuple[np.nda
 
 
 def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, hi: np.ndarray,
-            kept: list[np.ndarray | None] | None = None) -> list[tuple[int, int]]:
+              kept: window_tables.Kept | None = None) -> list[tuple[int, int]]:
     """The best path as a list of (a, b) bead shapes, from (0, 0) to (n, m).
 
     Row i of the DP holds, for every cell (i, j) with j in lo[i] .. hi[i], the best score
@@ -74,7 +71,9 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
     (``Ring``), their values come a CHUNK of rows at a time (``value_rows``), and one
     argmax over the types picks each cell's best bead (the first type in ``bead_types``
     order on a tie). With ``kept``, each CHUNK's values are appended to it (for the confidence
-    pass, which then need not compute them again).
+    pass, which then need not compute them again). Beyond ``STREAM_ROWS`` rows, the rows'
+    states the traceback reads go to a temporary file (``SpilledArrays``), as memory would
+    otherwise grow by a few KB a row.
     """
     n, m = src.n, tgt.n
     scoring = Scoring.of(src, tgt, lo, hi, config)
@@ -88,8 +87,10 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
     values = np.empty((0, 0, 0))
     # per row: each state's score (the traceback works out which transition produced it) and
     # the aligned state's bead
-    scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    beads: list[np.ndarray] = []
+    spill = n > window_tables.STREAM_ROWS
+    scores: list[tuple[np.ndarray, ...]] | window_tables.SpilledRows = window_tables.SpilledRows() if spill else []
+    beads: list[np.ndarray] | window_tables.SpilledArrays = window_tables.SpilledArrays() if spill else []
+    prev = (np.empty(0), np.empty(0), np.empty(0))  # the states of the row above
     row = np.empty(0)  # the best score over the three states, of the row at hand
     for i in range(n + 1):
         first, last = lows[i], highs[i]
@@ -111,7 +112,7 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
         # 1-0: open a gap from an aligned or 0-1 cell of the row above, or extend a 1-0 gap
         gap_src = np.full(width, NEG)
         if i > 0:
-            p_aligned, p_src, p_tgt = scores[i - 1]
+            p_aligned, p_src, p_tgt = prev
             prev_first = lows[i - 1]
             j0, j1 = max(first, prev_first), min(last, highs[i - 1]) + 1
             if j1 > j0:
@@ -128,7 +129,8 @@ def best_path(src: Windows, tgt: Windows, config: AlignConfig, lo: np.ndarray, h
         gap_tgt[1:] -= ramp + opening
         row = np.maximum(base, gap_tgt)
         ring.put(i, row)
-        scores.append((aligned, gap_src, gap_tgt))
+        prev = (aligned, gap_src, gap_tgt)
+        scores.append(prev)
         beads.append(bead)
 
     # The traceback recomputes which transition produced each state's score (rounding in the
@@ -187,7 +189,10 @@ def align_windows(src: Windows, tgt: Windows, config: AlignConfig = AlignConfig(
         if progress:
             progress("coarse pass")
         lo, hi = coarse_band(src, tgt, config)
-    kept: list[np.ndarray | None] | None = [] if config.confidence else None
+    # the bead values go on to the confidence pass (through a temporary file for a long document)
+    kept: window_tables.Kept | None = None
+    if config.confidence:
+        kept = window_tables.SpilledArrays() if n > window_tables.STREAM_ROWS else []
     path = best_path(src, tgt, config, lo, hi, kept)
     sure: Sequence[float | None] = [None] * len(path)
     if kept is not None:

@@ -23,8 +23,9 @@ from aligner.encoders.usem3.weights import load_network
 
 
 @functools.lru_cache(maxsize=1)
-def _blas() -> Any:
-    """The process's BLAS thread pools (a controller built once: building one scans the loaded libraries)."""
+def _blas_controller() -> Any:
+    """threadpoolctl's view of the loaded BLAS libraries, made once: making one scans every library the
+    process has loaded (milliseconds), and QA encodes a few texts at a time, thousands of times."""
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
@@ -138,7 +139,7 @@ class USEEncoder(Memo):
                 tok = tok + counts[q] - 2.0
             runs[r], toks[r] = run, tok
             pos += len(group)
-        with _blas().limit(limits=1, user_api="blas"):  # a few rows: a second thread costs more than it saves
+        with _blas_controller().limit(limits=1, user_api="blas"):  # a few rows: a second thread costs more than it saves
             return normalise(network.head(found, runs, toks))
 
     def _pooled(self, texts: Sequence[str], found: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -147,9 +148,7 @@ class USEEncoder(Memo):
         todo = [t for t in dict.fromkeys(texts) if t not in memo]
         fresh: dict[str, tuple[np.ndarray, float]] = {}
         if todo:
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(limits=self._model.threads, user_api="blas"):
+            with _blas_controller().limit(limits=self._model.threads, user_api="blas"):
                 sums, counts = network.pooled_sums(found, todo)
             if len(todo) == len(texts):  # all new and distinct, in order: no second copy of a book
                 remember(memo, dict(zip(todo, zip(sums, counts))))
