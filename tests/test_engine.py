@@ -100,7 +100,11 @@ def test_pairs_file_errors_name_the_line(tmp_path):
         read_manifest_tsv(bad)
 
 
-def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, reference, tmp_path):
+def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, reference, tmp_path, monkeypatch):
+    from aligner.cli import progress
+
+    monkeypatch.setattr(progress, "PLAIN_AFTER", 0.0)  # a log line for every count, from the start
+    monkeypatch.setattr(progress, "PLAIN_EVERY", 0.0)
     result = CliRunner().invoke(app, ["corpus", "--pairs", str(pairs.parent / "bad.tsv"), "--out", str(tmp_path),
                                       "--languages", "de,fr"])
     assert result.exit_code == 1
@@ -118,6 +122,12 @@ def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, refere
         name = f"de-fr__doc{k:05d}__doc{k:05d}.tsv"
         assert (tmp_path / name).read_bytes() == (reference / name).read_bytes()
     assert "error: 3 pair(s) failed" in result.stderr
+    # progress on stderr without a terminal: pairs done / total, failures so far, pairs/s and the time left
+    counts = [line for line in result.stderr.splitlines() if line.startswith("aligning pairs")]
+    assert counts[0] == "aligning pairs: 0/6, -- pairs/s, ETA --"
+    assert re.fullmatch(r"aligning pairs \(1 failed\): 2/6, \d+\.\d\d pairs/s, ETA \d+:\d\d:\d\d", counts[2])
+    assert re.fullmatch(r"aligning pairs \(3 failed\): 6/6, \d+\.\d\d pairs/s, ETA 0:00:00", counts[-1])
+    assert [line.split(": ")[1].split(",")[0] for line in counts] == [f"{k}/6" for k in range(7)]
 
 
 def test_a_killed_run_resumes_without_redoing_finished_pairs(pairs, reference, tmp_path):
@@ -235,8 +245,11 @@ def test_an_existing_cluster_writes_the_same_bytes_and_survives_a_dead_worker(pa
 
 def test_a_local_cluster_writes_the_same_bytes(pairs, reference, tmp_path):
     pytest.importorskip("distributed")
-    report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2)
+    counts: list[int] = []
+    report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2,
+                          progress=lambda done, total, step: step.startswith("aligning") and counts.append(done))
     assert len(report.pairs) == N_PAIRS and not report.failed
+    assert counts == list(range(N_PAIRS + 1))  # the client counts the workers' pairs as they come back
     assert outputs(tmp_path) == outputs(reference)
 
 

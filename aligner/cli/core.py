@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -167,6 +169,25 @@ def write_alignment(alignment, out: Path, fmt: str) -> None:  # type: ignore[no-
         export(alignment, out, fmt)
 
 
+class PairRate:
+    """Pairs per second and the time left, from the pairs aligned since the first count (not those skipped)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.start: tuple[float, int] | None = None
+
+    def detail(self, done: int, total: int) -> str:
+        now = self.clock()
+        if self.start is None:
+            self.start = (now, done)
+        aligned, seconds = done - self.start[1], now - self.start[0]
+        if not aligned or seconds <= 0:
+            return "-- pairs/s, ETA --"
+        per_s = aligned / seconds
+        left = round((total - done) / per_s)
+        return f"{per_s:.2f} pairs/s, ETA {left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+
+
 @command("corpus")
 @align_knobs(exclude=("min_similarity",))
 def corpus_cmd(
@@ -222,10 +243,11 @@ def corpus_cmd(
     corpus_file = CorpusFile(bitext and str(bitext), parquet and str(parquet), (keep or "clean").lower(), min_score)
 
     with Progress(quiet) as show:
+        rate = PairRate()
 
         def progress(done: int, total: int, step: str) -> None:
             if total:
-                show.count(done, total, step)
+                show.count(done, total, step, rate.detail(done, total) if step.startswith("aligning") else "")
             else:
                 show.step(step)
 
