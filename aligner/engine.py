@@ -171,7 +171,7 @@ def align_job(job: Job, settings: Settings, docs: dict[str, Document] | None = N
     ``docs``: Documents already built by the caller, by name (the in-process path reuses the
     pairing's). Any exception becomes a ``failed`` record: one pair's trouble is never the run's.
     """
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     with _ONE_AT_A_TIME, threadpool_limits(limits=settings.threads, user_api="blas"):
         return _align_job(job, settings, docs or {})
@@ -405,13 +405,14 @@ class _DaskClient:
         self._cluster = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="30s")
+                self.client = Client(scheduler, timeout="30s")  # type: ignore[no-untyped-call]
             else:
                 one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                         "ALIGNER_ENCODER_THREADS")}
-                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, env=one, silence_logs=logging.ERROR)
-                self.client = Client(self._cluster)
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=one,
+                    silence_logs=logging.ERROR)
+                self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {err}") from None
 
@@ -419,7 +420,7 @@ class _DaskClient:
         return self.client
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()
+        self.client.close()  # type: ignore[no-untyped-call]
         if self._cluster is not None:
             self._cluster.close()
 
@@ -428,7 +429,7 @@ def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings) -> I
     from dask.distributed import as_completed
 
     futures = {client.submit(align_job, job, settings, pure=False): (i, job) for i, job in todo}
-    for future in as_completed(futures):
+    for future in as_completed(futures):  # type: ignore[no-untyped-call]
         i, job = futures[future]
         try:
             yield i, future.result()

@@ -240,7 +240,8 @@ def corpus_cmd(
         raise InputError("give --workers N (a cluster on this machine) or --scheduler ADDRESS, not both")
     if (keep is not None or min_score is not None) and not (bitext or parquet):
         raise InputError("--keep and --min-score select the rows of --bitext or --parquet; give one of them")
-    corpus_file = CorpusFile(bitext and str(bitext), parquet and str(parquet), (keep or "clean").lower(), min_score)
+    corpus_file = CorpusFile(str(bitext) if bitext else None, str(parquet) if parquet else None,
+                             (keep or "clean").lower(), min_score)
 
     with Progress(quiet) as show:
         rate = PairRate()
