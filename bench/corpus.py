@@ -82,8 +82,8 @@ def _rebased(run: list[tuple[list[int], list[int]]]) -> list[tuple[list[int], li
 
 
 def _line_beads(tsv: Path, src_lines: list[str], tgt_lines: list[str]) -> list[tuple[list[int], list[int]]] | None:
-    """The TSV's beads in line numbers: a bead covers the lines its text overlaps (whitespace aside);
-    None when the texts do not cover the lines exactly (a segment left out)."""
+    """The TSV's beads in line numbers: a bead covers the lines its text overlaps (whitespace aside; text
+    the run excluded, e.g. a line in another language, is skipped); None when a bead's text is not found."""
     from aligner.export.tsv import read_tsv
 
     pairs = read_tsv(tsv)
@@ -94,13 +94,16 @@ def _line_beads(tsv: Path, src_lines: list[str], tgt_lines: list[str]) -> list[t
             starts.append(pos)
             pos += len("".join(line.split()))
             ends.append(pos)
+        whole = "".join("".join(line.split()) for line in lines)
         spans, pos = [], 0
         for text in texts:
-            n = len("".join(text.split()))
-            spans.append([k for k, (a, b) in enumerate(zip(starts, ends)) if b > pos and a < pos + n] if n else [])
-            pos += n
-        if pos != (ends[-1] if ends else 0):
-            return None
+            bare = "".join(text.split())
+            at = whole.find(bare, pos) if bare else pos
+            if at < 0:
+                return None
+            spans.append([k for k, (a, b) in enumerate(zip(starts, ends)) if b > at and a < at + len(bare)]
+                         if bare else [])
+            pos = at + len(bare)
         sides.append(spans)
     return list(zip(sides[0], sides[1]))
 
