@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -409,9 +410,11 @@ class _DaskClient:
             else:
                 one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                         "ALIGNER_ENCODER_THREADS")}
-                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=one,
-                    silence_logs=logging.ERROR)
+                with warnings.catch_warnings():  # its HTTP server moves off a busy port 8787: nothing to tell
+                    warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+                    self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=one,
+                        silence_logs=logging.ERROR)
                 self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {err}") from None
