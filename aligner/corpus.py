@@ -7,9 +7,13 @@ kept, not lost. ``run_corpus`` pairs the documents by content similarity
 (translations across languages and versions within one) and aligns each pair.
 
 Pairing: the similarity of two documents is the mean, over both sides, of each
-sentence's best cosine on the other side. Documents are linked by a maximum
-spanning forest over the pairs above ``min_similarity``: every document that
-has a counterpart is aligned to its closest relative, and a family of three
+sentence's best cosine on the other side. It is computed for the candidate pairs:
+each document with its ``CANDIDATES`` nearest by document vector (the mean of its
+sentence vectors; all pairs in a folder that small), found exactly with numpy up
+to ``INDEX_ABOVE`` documents and with an HNSW index (usearch, ``aligner[index]``)
+above, so a large folder costs documents × candidates, not documents². Documents
+are linked by a maximum spanning forest over the pairs above ``min_similarity``:
+every document that has a counterpart is aligned to its closest relative, and a family of three
 versions (001 English, 003 its German translation, 000 an English rewrite)
 gives two alignments, not three redundant ones.
 
@@ -47,6 +51,10 @@ from aligner.types import Document
 
 LOCK_NAME = ".aligner.lock"
 MIN_EXCERPT_LETTERS = 30  # other-language text shorter than this is reported, not filed
+CANDIDATES = 20  # pairing: the nearest documents (by document vector) each document is compared with
+# pairing: more documents than this, and the nearest come from an HNSW index (usearch); below, the exact
+# blocked product is cheaper (bench/corpus.py: 20,000 documents take 15 s of CPU exactly, 80 s with the index)
+INDEX_ABOVE = 100_000
 
 
 @dataclass(frozen=True)
@@ -138,14 +146,76 @@ def document_similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2.0)
 
 
-def pair_documents(docs: Sequence[Document], encoder: Encoder,
-                   min_similarity: float = 0.45) -> list[tuple[int, int, float]]:
+def document_vectors(vecs: Sequence[np.ndarray]) -> np.ndarray:
+    """One unit vector per document: the mean of its sentence vectors (zeros for a document without any)."""
+    dim = next((v.shape[1] for v in vecs if v.size), 1)
+    out = np.zeros((len(vecs), dim), dtype=np.float32)
+    for k, v in enumerate(vecs):
+        if v.size:
+            mean = v.mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            out[k] = mean / norm if norm else mean
+    return out
+
+
+def _exact_neighbours(doc_vecs: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
+    """Each document's ``k`` nearest others by cosine, computed exactly a block of rows at a time."""
+    n = len(doc_vecs)
+    out = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, block):
+        sims = doc_vecs[start:start + block] @ doc_vecs.T
+        rows = np.arange(len(sims))
+        sims[rows, rows + start] = -np.inf  # not itself
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.argsort(-sims[rows[:, None], top], axis=1, kind="stable")
+        out[start:start + block] = np.take_along_axis(top, order, axis=1)
+    return out
+
+
+def _index_neighbours(doc_vecs: np.ndarray, k: int) -> np.ndarray | None:
+    """The same from an HNSW index (usearch), or None when usearch is not installed."""
+    try:
+        from usearch.index import Index
+    except ImportError:
+        return None
+    index = Index(ndim=doc_vecs.shape[1], metric="ip", dtype="f32", connectivity=32,
+                  expansion_add=128, expansion_search=max(128, 4 * k))
+    keys = np.arange(len(doc_vecs), dtype=np.uint64)
+    index.add(keys, doc_vecs, threads=1)  # one thread: the same graph, so the same candidates, every run
+    found = index.search(doc_vecs, k + 1, threads=1).keys.astype(np.int64)
+    return found
+
+
+def candidate_pairs(doc_vecs: np.ndarray, k: int = CANDIDATES, index_above: int = INDEX_ABOVE) -> list[tuple[int, int]]:
+    """The document pairs worth comparing sentence by sentence: every pair of a folder of at most ``k + 1``
+    documents; else each document with its ``k`` nearest by document vector, exactly (blocked numpy) up to
+    ``index_above`` documents and from an HNSW index above that (when usearch is installed)."""
+    n = len(doc_vecs)
+    if n - 1 <= k:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    near = _index_neighbours(doc_vecs, k) if n > index_above else None
+    if near is None:
+        near = _exact_neighbours(doc_vecs, k)
+    pairs = {(min(i, int(j)), max(i, int(j))) for i in range(n) for j in near[i] if 0 <= j < n and j != i}
+    return sorted(pairs)
+
+
+def similar_pairs(vecs: Sequence[np.ndarray], min_similarity: float, k: int = CANDIDATES,
+                  index_above: int = INDEX_ABOVE) -> list[tuple[float, int, int]]:
+    """(similarity, i, j) of the candidate pairs at or above ``min_similarity``, most similar first.
+
+    Time and memory grow with the documents times ``k``, not with their square.
+    """
+    edges = ((document_similarity(vecs[i], vecs[j]), i, j)
+             for i, j in candidate_pairs(document_vectors(vecs), k, index_above))
+    return sorted((edge for edge in edges if edge[0] >= min_similarity), reverse=True)
+
+
+def pair_documents(docs: Sequence[Document], encoder: Encoder, min_similarity: float = 0.45, *,
+                   k: int = CANDIDATES, index_above: int = INDEX_ABOVE) -> list[tuple[int, int, float]]:
     """(src index, tgt index, similarity) for every pair to align (maximum spanning forest)."""
     vecs = [encoder.encode(d.sentences) for d in docs]
-    # only the edges that can be chosen are kept: memory grows with the related pairs, not with n^2
-    edges = sorted((edge for edge in ((document_similarity(vecs[i], vecs[j]), i, j)
-                                      for i in range(len(docs)) for j in range(i + 1, len(docs)))
-                    if edge[0] >= min_similarity), reverse=True)
+    edges = similar_pairs(vecs, min_similarity, k, index_above)
     parent = list(range(len(docs)))
 
     def find(x: int) -> int:

@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -171,7 +172,7 @@ def align_job(job: Job, settings: Settings, docs: dict[str, Document] | None = N
     ``docs``: Documents already built by the caller, by name (the in-process path reuses the
     pairing's). Any exception becomes a ``failed`` record: one pair's trouble is never the run's.
     """
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     with _ONE_AT_A_TIME, threadpool_limits(limits=settings.threads, user_api="blas"):
         return _align_job(job, settings, docs or {})
@@ -403,13 +404,16 @@ class _DaskClient:
         self._cluster = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="30s")
+                self.client = Client(scheduler, timeout="30s")  # type: ignore[no-untyped-call]
             else:
                 one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                         "ALIGNER_ENCODER_THREADS")}
-                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, env=one, silence_logs=logging.ERROR)
-                self.client = Client(self._cluster)
+                with warnings.catch_warnings():  # its HTTP server moves off a busy port 8787: nothing to tell
+                    warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+                    self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=one,
+                        silence_logs=logging.ERROR)
+                self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {err}") from None
 
@@ -417,7 +421,7 @@ class _DaskClient:
         return self.client
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()
+        self.client.close()  # type: ignore[no-untyped-call]
         if self._cluster is not None:
             self._cluster.close()
 
@@ -426,7 +430,7 @@ def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings) -> I
     from dask.distributed import as_completed
 
     futures = {client.submit(align_job, job, settings, pure=False): (i, job) for i, job in todo}
-    for future in as_completed(futures):
+    for future in as_completed(futures):  # type: ignore[no-untyped-call]
         i, job = futures[future]
         try:
             yield i, future.result()
@@ -438,32 +442,87 @@ def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings) -> I
 # --- a corpus: a folder or a pairs file -----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CorpusFile:
+    """What ``--bitext`` / ``--parquet`` ask for: one training corpus over every pair (aligner/export/corpusfile.py)."""
+
+    bitext: str | None = None  # a file; gzip when it ends in .gz
+    parquet: str | None = None  # a folder of Parquet parts
+    keep: str = "clean"  # as ``aligner export --keep``
+    min_score: float | None = None  # as ``aligner export --min-score``
+
+
 @dataclass
 class CorpusReport:
     pairs: list[Any]  # PairResult of every aligned pair, in job order
     failed: list[Record]  # {"src", "tgt", "error"}: pairs (or folder documents) that could not be aligned
     skipped: int  # pairs already complete and current in OUT
     total: int  # pairs in the job
+    corpus_files: dict[str, Any] = field(default_factory=dict)  # path -> CorpusFileReport (rows, duplicates)
 
 
 def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignConfig(),
                  doc_config: DocConfig = DocConfig(), *, corpus_dir: str | os.PathLike[str] | None = None,
                  pairs_file: str | os.PathLike[str] | None = None, workbooks: bool = True, html: bool = True,
                  min_similarity: float = 0.45, workers: int | None = None, scheduler: str | None = None,
-                 progress: Progress | None = None, redo: bool = False, force: bool = False) -> CorpusReport:
+                 progress: Progress | None = None, redo: bool = False, force: bool = False,
+                 corpus_file: CorpusFile = CorpusFile()) -> CorpusReport:
     """Align a corpus folder (documents paired by similarity) or the pairs of a pairs file into OUT.
 
     Writes one TSV (and workbook and review page) per pair, ``review.xlsx`` over all pairs,
     ``index.html``, ``summary.tsv``, ``summary.json``, the manifest, and ``failures.tsv`` when some
-    pair failed. OUT is locked for the run, and a run with other settings in it is refused unless
-    ``force`` (aligner/corpus.py).
+    pair failed; with ``corpus_file``, also one training corpus over every pair, from the pairs' tables.
+    OUT is locked for the run, and a run with other settings in it is refused unless ``force``
+    (aligner/corpus.py).
     """
     from aligner.corpus import locked
 
     out = Path(out_dir)
+    _check_corpus_file(corpus_file, out)
     with locked(out):
-        return _build_locked(out, config, doc_config, corpus_dir, pairs_file, workbooks, html, min_similarity,
-                             workers, scheduler, progress, redo, force)
+        report = _build_locked(out, config, doc_config, corpus_dir, pairs_file, workbooks, html, min_similarity,
+                               workers, scheduler, progress, redo, force)
+        if corpus_file.bitext or corpus_file.parquet:
+            if progress:
+                progress(0, 0, "writing the corpus file")
+            report.corpus_files = write_corpus_files(out, corpus_file)
+        return report
+
+
+def _check_corpus_file(spec: CorpusFile, out: Path) -> None:
+    """Refuse a corpus file the run could not write, before any pair is aligned."""
+    from aligner.export.formats import KEEP_CHOICES
+
+    if spec.keep not in KEEP_CHOICES:
+        raise InputError(f"bad --keep {spec.keep!r} (expected {', '.join(KEEP_CHOICES)})")
+    if spec.parquet:
+        from aligner.export.corpusfile import require_pyarrow
+
+        require_pyarrow()
+        if Path(spec.parquet).is_file():
+            raise InputError(f"{spec.parquet}: is a file; --parquet takes a folder")
+    if spec.bitext:
+        bitext = Path(spec.bitext)
+        if bitext.is_dir():
+            raise InputError(f"{bitext}: is a folder; --bitext takes a file name (corpus.tsv.gz)")
+        reserved = {MANIFEST, FAILURES, "summary.tsv", "summary.json", "index.html", "review.xlsx"}
+        if bitext.resolve().parent == out.resolve() and (bitext.name in reserved or "__" in bitext.name):
+            raise InputError(f"{bitext}: is the name of one of the run's own files; choose another --bitext name")
+
+
+def write_corpus_files(out: Path, spec: CorpusFile) -> dict[str, Any]:
+    """The ``--bitext`` / ``--parquet`` corpus from the pairs ``OUT/summary.json`` lists, in its order."""
+    from aligner.export.corpusfile import PairFile, write_bitext_corpus, write_parquet_corpus
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    pairs = [PairFile(p["src"], p["tgt"], out / p["file"]) for p in summary["pairs"]]
+    keep: Any = spec.keep
+    written: dict[str, Any] = {}
+    if spec.bitext:
+        written[spec.bitext] = write_bitext_corpus(pairs, spec.bitext, keep, spec.min_score)
+    if spec.parquet:
+        written[spec.parquet] = write_parquet_corpus(pairs, spec.parquet, keep, spec.min_score)
+    return written
 
 
 def _build_locked(out: Path, config: AlignConfig, doc_config: DocConfig,

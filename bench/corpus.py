@@ -1,17 +1,21 @@
-"""Corpus building at scale: pairs/s in-process and on a Dask LocalCluster, peak memory per worker.
+"""Corpus building at scale: pairs/s in-process and on a Dask LocalCluster, memory, F1, pairing time.
 
 Builds document pairs from the Text+Berg gold alignments (../shared/benchmarks/textberg/, never the
 seeds): each document pair is a run of consecutive gold beads of one yearbook article, German and
 French, one sentence per line, so every pair is a real translation with a known answer. Then runs
-``aligner corpus --pairs`` in a fresh process in-process, with ``--workers 1`` and ``--workers 2``,
-checks that every output file is the same bytes in all three runs, and prints pairs/s, the speedup
-of 2 workers over 1, the overhead of 1 worker over the in-process path, the peak RSS of the
-processes (client and workers, from /proc), and a SUMMARY line.
+``aligner corpus --pairs`` (with ``--bitext``) in a fresh process in-process, with ``--workers 1``
+and ``--workers 2``, and prints for each the wall time, pairs/s, the CPU time of the whole process
+tree and the peak RSS of each process (client and workers, from /proc); the speedup of 2 workers over
+1 and the overhead of 1 worker over in-process; a byte comparison of every output file of the three
+runs; strict F1 of a sample of pairs against their gold beads; the time to pair a folder of 1k/5k/20k
+documents (synthetic document vectors: pairing only) on the exact and the index path; the CPU time
+of the seed corpus in-process against the commit before the engine; the load average; a SUMMARY line.
 
-    PYTHONPATH=. python bench/corpus.py [--pairs 120] [--min-beads 20] [--max-beads 60]
+    PYTHONPATH=. python bench/corpus.py [--pairs 1000] [--pairing-sizes 1000,5000,20000] [--no-seeds]
 
 The articles hold about 3,500 gold beads, so with many pairs the runs overlap (a sentence occurs in
-several pairs); the per-process encoder memo then helps the in-process run more than N workers.
+several pairs); the per-process encoder memo is cleared before each pair, so this does not favour
+one path. Wall figures need a quiet machine; CPU times and the byte comparison hold under load.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from aligner.evaluate import format_beads, read_beads, score  # noqa: E402
 TEXTBERG = REPO.parent / "shared" / "benchmarks" / "textberg"
 _BEAD = re.compile(r"^\[([\d, ]*)\]:\[([\d, ]*)\]")
 
@@ -59,10 +65,61 @@ def build_pairs(folder: Path, n_pairs: int, min_beads: int = 20, max_beads: int 
         for lang, sents in (("de", src), ("fr", tgt)):
             (folder / lang).mkdir(parents=True, exist_ok=True)
             (folder / lang / f"doc{k:05d}.txt").write_text("\n".join(sents) + "\n", encoding="utf-8")
+        (folder / "gold").mkdir(exist_ok=True)  # the run's gold beads, numbered from the document's first line
+        (folder / "gold" / f"doc{k:05d}.beads").write_text(format_beads(_rebased(run)), encoding="utf-8")
         lines.append(f"de/doc{k:05d}.txt\tfr/doc{k:05d}.txt\tde\tfr\n")
     manifest = folder / "pairs.tsv"
     manifest.write_text("".join(lines), encoding="utf-8")
     return manifest
+
+
+def _rebased(run: list[tuple[list[int], list[int]]]) -> list[tuple[list[int], list[int]]]:
+    out, i, j = [], 0, 0
+    for src, tgt in run:
+        out.append((list(range(i, i + len(src))), list(range(j, j + len(tgt)))))
+        i, j = i + len(src), j + len(tgt)
+    return out
+
+
+def _line_beads(tsv: Path, src_lines: list[str], tgt_lines: list[str]) -> list[tuple[list[int], list[int]]] | None:
+    """The TSV's beads in line numbers: a bead covers the lines its text overlaps (whitespace aside; text
+    the run excluded, e.g. a line in another language, is skipped); None when a bead's text is not found."""
+    from aligner.export.tsv import read_tsv
+
+    pairs = read_tsv(tsv)
+    sides = []
+    for lines, texts in ((src_lines, [p.src for p in pairs]), (tgt_lines, [p.tgt for p in pairs])):
+        starts, ends, pos = [], [], 0
+        for line in lines:
+            starts.append(pos)
+            pos += len("".join(line.split()))
+            ends.append(pos)
+        whole = "".join("".join(line.split()) for line in lines)
+        spans, pos = [], 0
+        for text in texts:
+            bare = "".join(text.split())
+            at = whole.find(bare, pos) if bare else pos
+            if at < 0:
+                return None
+            spans.append([k for k, (a, b) in enumerate(zip(starts, ends)) if b > at and a < at + len(bare)]
+                         if bare else [])
+            pos = at + len(bare)
+        sides.append(spans)
+    return list(zip(sides[0], sides[1]))
+
+
+def strict_f1(folder: Path, out: Path, n: int) -> tuple[float, int]:
+    """Strict F1 (aligner.evaluate) of the first ``n`` pairs of a run against their gold beads."""
+    gold, test = [], []
+    for k in range(n):
+        tsv = out / f"de-fr__doc{k:05d}__doc{k:05d}.tsv"
+        src = (folder / "de" / f"doc{k:05d}.txt").read_text(encoding="utf-8").splitlines()
+        tgt = (folder / "fr" / f"doc{k:05d}.txt").read_text(encoding="utf-8").splitlines()
+        beads = _line_beads(tsv, src, tgt) if tsv.is_file() else None
+        if beads is not None:
+            test.append(beads)
+            gold.append(read_beads(folder / "gold" / f"doc{k:05d}.beads"))
+    return score(gold, test).f1_strict, len(test)
 
 
 def _rss_kb(pid: int) -> int:
@@ -87,11 +144,13 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def run(manifest: Path, out: Path, extra: list[str]) -> tuple[float, dict[int, int]]:
-    """Wall seconds of one ``aligner corpus --pairs`` and the peak RSS (kB) of each process of its tree."""
+def run(manifest: Path, out: Path, extra: list[str]) -> tuple[float, float, dict[int, int]]:
+    """Wall seconds, CPU seconds of the process tree and the peak RSS (kB) of each process of one
+    ``aligner corpus --pairs`` run (with ``--bitext OUT/corpus.tsv.gz``)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     cmd = [sys.executable, "-c", "from aligner.cli import main; main()", "corpus", "--pairs", str(manifest),
-           "--out", str(out), "--no-xlsx", "--languages", "de,fr", "-q", *extra]
+           "--out", str(out), "--no-xlsx", "--languages", "de,fr", "-q", "--bitext", str(out / "corpus.tsv.gz"),
+           "--keep", "all", *extra]
     peaks: dict[int, int] = {}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
@@ -105,21 +164,100 @@ def run(manifest: Path, out: Path, extra: list[str]) -> tuple[float, dict[int, i
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    code = proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     stop.set()
     t.join()
-    if code != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited with {code}")
-    return wall, peaks
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime, peaks
+
+
+def pairing_times(sizes: list[int], sentences: int = 20, dim: int = 512, exact_up_to: int = 1000) -> None:
+    """Time to pair a folder of n documents from their sentence vectors (synthetic: n/2 sources, each
+    with a noisy translation): every pair, the exact nearest 20, and the HNSW index (usearch)."""
+    import numpy as np
+
+    from aligner.corpus import similar_pairs
+
+    rng = np.random.default_rng(0)
+    for n in sizes:
+        half = n // 2
+        vecs = []
+        for _ in range(half):
+            v = rng.standard_normal((sentences, dim)).astype(np.float32)
+            w = v + 0.6 * rng.standard_normal((sentences, dim)).astype(np.float32)
+            vecs += [v / np.linalg.norm(v, axis=1, keepdims=True), w / np.linalg.norm(w, axis=1, keepdims=True)]
+        paths = [("index", {"index_above": 0}), ("exact top-20", {"index_above": 10 ** 9})]
+        if n <= exact_up_to:
+            paths.append(("every pair", {"k": n}))
+        for label, kw in paths:
+            cpu = time.process_time()
+            wall = time.perf_counter()
+            edges = similar_pairs(vecs, 0.45, **kw)  # type: ignore[arg-type]
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            found = sum(j == i + 1 and i % 2 == 0 for _, i, j in edges)
+            print(f"pairing {n:6d} documents, {label:>12}: {cpu:7.1f} s CPU ({wall:6.1f} s wall), "
+                  f"{len(edges)} pairs >= 0.45, {found}/{half} translations among them")
+
+
+def seed_cpu(base: str) -> None:
+    """CPU seconds of ``aligner corpus corpus/`` in-process on the seeds at ``base`` and here (best of 2)."""
+    import tarfile
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="aligner-bench-seeds-") as tmp:
+        old = Path(tmp) / "base"
+        old.mkdir()
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", base], check=True, capture_output=True).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+            tar.extractall(old, filter="data")
+        for label, tree in ((f"before the engine ({base})", old), ("this tree", REPO)):
+            best = float("inf")
+            for k in range(2):
+                out = Path(tmp) / f"out-{label[:4]}-{k}"
+                env = dict(os.environ, PYTHONPATH=str(tree))
+                proc = subprocess.Popen([sys.executable, "-c", "from aligner.cli import main; main()", "corpus",
+                                         str(tree / "corpus"), "--out", str(out), "-q"], cwd=tree, env=env,
+                                        stdout=subprocess.DEVNULL)
+                _, status, usage = os.wait4(proc.pid, 0)
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise SystemExit(f"seed corpus run in {tree} failed")
+                best = min(best, usage.ru_utime + usage.ru_stime)
+            results[label] = (best, out)
+            print(f"seed corpus in-process, {label}: {best:.1f} s CPU (best of 2)")
+        (a, out_a), (b, out_b) = results.values()
+        same = sorted(p.name for p in out_b.iterdir() if p.suffix == ".tsv"
+                      and (REPO / "alignments" / p.name).read_bytes() == p.read_bytes())
+        print(f"seed corpus: this tree / before = {b / a:.2f} in CPU time; TSVs equal to alignments/: "
+              f"{len(same)} of {len(list(out_b.glob('*.tsv')))}")
+
+
+def _engine_base() -> str:
+    """The commit before aligner/engine.py landed (first parent of the first commit that has it)."""
+    log = subprocess.run(["git", "-C", str(REPO), "log", "--first-parent", "--format=%h", "--", "aligner/engine.py"],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return f"{log[-1]}^1"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pairs", type=int, default=120)
+    ap.add_argument("--pairs", type=int, default=1000)
     ap.add_argument("--min-beads", type=int, default=20)
     ap.add_argument("--max-beads", type=int, default=60)
+    ap.add_argument("--f1-sample", type=int, default=40, help="pairs scored against their gold beads")
+    ap.add_argument("--pairing-sizes", default="1000,5000,20000", help="folder sizes to time pairing on ('' none)")
+    ap.add_argument("--no-runs", action="store_true", help="only the pairing (and seed) figures")
+    ap.add_argument("--no-seeds", action="store_true", help="skip the seed corpus CPU comparison")
     args = ap.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
+    if args.pairing_sizes:
+        pairing_times([int(x) for x in args.pairing_sizes.split(",")])
+    if not args.no_seeds:
+        seed_cpu(_engine_base())
+    if args.no_runs:
+        return
     with tempfile.TemporaryDirectory(prefix="aligner-bench-corpus-") as tmp:
         root = Path(tmp)
         manifest = build_pairs(root / "in", args.pairs, args.min_beads, args.max_beads)
@@ -127,24 +265,31 @@ def main() -> None:
         print(f"{args.pairs} pairs, {sents} German sentences ({sents / args.pairs:.0f} per document)")
         figures = {}
         for label, extra in (("in-process", []), ("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"])):
-            wall, peaks = run(manifest, root / label.replace(" ", "-"), extra)
+            wall, cpu, peaks = run(manifest, root / label.replace(" ", "-"), extra)
             rates = args.pairs / wall
-            peak = max(peaks.values()) / 1024 if peaks else 0.0
-            figures[label] = (wall, rates, peak)
-            print(f"{label:>10}: {wall:6.1f} s  {rates:5.2f} pairs/s  peak RSS of one process {peak:5.0f} MB "
-                  f"({len(peaks)} processes)")
+            client = peaks.pop(min(peaks), 0) / 1024 if peaks else 0.0
+            worker = max(peaks.values()) / 1024 if peaks else 0.0
+            figures[label] = (wall, rates, cpu, client, worker)
+            print(f"{label:>10}: {wall:7.1f} s wall  {rates:5.2f} pairs/s  {cpu:7.1f} s CPU ({cpu / args.pairs:.2f} s "
+                  f"per pair)  peak RSS client {client:5.0f} MB, largest other process {worker:5.0f} MB "
+                  f"({len(peaks)} others)")
         outs = [root / k.replace(" ", "-") for k in figures]
-        names = sorted(p.name for p in outs[0].iterdir() if p.name != "manifest.jsonl")
+        names = sorted(p.name for p in outs[0].iterdir() if p.name != "manifest.jsonl" and p.is_file())
         differ = sorted({n for o in outs[1:] for n in names
                          if not (o / n).is_file() or (o / n).read_bytes() != (outs[0] / n).read_bytes()})
         same = not differ
-        print(f"same output bytes in all three runs: {same} ({len(names)} files; differ: {', '.join(differ[:5])})")
+        print(f"same output bytes in all three runs: {same} ({len(names)} files each, corpus.tsv.gz included; "
+              f"differ: {', '.join(differ[:5]) or 'none'})")
+        f1, scored = strict_f1(root / "in", outs[0], min(args.f1_sample, args.pairs))
+        print(f"strict F1 of {scored} pairs against their gold beads: {f1:.3f} (the same in every run: same bytes)")
         speedup = figures["1 worker"][0] / figures["2 workers"][0]
         overhead = figures["1 worker"][0] / figures["in-process"][0] - 1
+        print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"SUMMARY pairs={args.pairs} inproc_pairs_s={figures['in-process'][1]:.2f} "
               f"w1_pairs_s={figures['1 worker'][1]:.2f} w2_pairs_s={figures['2 workers'][1]:.2f} "
               f"speedup_2_over_1={speedup:.2f} overhead_1w={overhead * 100:.0f}% "
-              f"peak_mb={max(f[2] for f in figures.values()):.0f} identical={same}")
+              f"cpu_s_per_pair={figures['in-process'][2] / args.pairs:.2f} "
+              f"peak_worker_mb={figures['2 workers'][4]:.0f} strict_f1={f1:.3f} identical={same}")
 
 
 if __name__ == "__main__":

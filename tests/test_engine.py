@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aligner.cli import app
-from aligner.engine import MANIFEST, build_corpus, read_manifest_tsv
+from aligner.engine import MANIFEST, CorpusFile, build_corpus, read_manifest_tsv
 from aligner.errors import InputError
 from bench.corpus import build_pairs
 from tests.conftest import REPO, TEXTBERG
@@ -62,9 +63,19 @@ def pairs(tmp_path_factory) -> Path:
 def reference(pairs, tmp_path_factory) -> Path:
     """The uninterrupted in-process run of the good pairs."""
     out = tmp_path_factory.mktemp("reference")
-    report = build_corpus(out, pairs_file=pairs, doc_config=_de_fr())
+    report = build_corpus(out, pairs_file=pairs, doc_config=_de_fr(), corpus_file=_corpus_file(out))
     assert len(report.pairs) == N_PAIRS and not report.failed
     return out
+
+
+def _corpus_file(out: Path) -> CorpusFile:
+    return CorpusFile(bitext=str(out / "corpus.tsv.gz"), parquet=str(out / "corpus"), keep="all")
+
+
+def corpus_bytes(out: Path) -> dict[str, bytes]:
+    """The --bitext file and the --parquet parts of a run."""
+    files = [out / "corpus.tsv.gz", *sorted((out / "corpus").iterdir())]
+    return {str(p.relative_to(out)): p.read_bytes() for p in files}
 
 
 def _de_fr():
@@ -93,7 +104,11 @@ def test_pairs_file_errors_name_the_line(tmp_path):
         read_manifest_tsv(bad)
 
 
-def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, reference, tmp_path):
+def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, reference, tmp_path, monkeypatch):
+    from aligner.cli import progress
+
+    monkeypatch.setattr(progress, "PLAIN_AFTER", 0.0)  # a log line for every count, from the start
+    monkeypatch.setattr(progress, "PLAIN_EVERY", 0.0)
     result = CliRunner().invoke(app, ["corpus", "--pairs", str(pairs.parent / "bad.tsv"), "--out", str(tmp_path),
                                       "--languages", "de,fr"])
     assert result.exit_code == 1
@@ -111,11 +126,18 @@ def test_bad_documents_are_failed_pairs_and_the_others_are_written(pairs, refere
         name = f"de-fr__doc{k:05d}__doc{k:05d}.tsv"
         assert (tmp_path / name).read_bytes() == (reference / name).read_bytes()
     assert "error: 3 pair(s) failed" in result.stderr
+    # progress on stderr without a terminal: pairs done / total, failures so far, pairs/s and the time left
+    counts = [line for line in result.stderr.splitlines() if line.startswith("aligning pairs")]
+    assert counts[0] == "aligning pairs: 0/6, -- pairs/s, ETA --"
+    assert re.fullmatch(r"aligning pairs \(1 failed\): 2/6, \d+\.\d\d pairs/s, ETA \d+:\d\d:\d\d", counts[2])
+    assert re.fullmatch(r"aligning pairs \(3 failed\): 6/6, \d+\.\d\d pairs/s, ETA 0:00:00", counts[-1])
+    assert [line.split(": ")[1].split(",")[0] for line in counts] == [f"{k}/6" for k in range(7)]
 
 
 def test_a_killed_run_resumes_without_redoing_finished_pairs(pairs, reference, tmp_path):
     out = tmp_path / "out"
-    args = ("corpus", "--pairs", pairs, "--out", out, "--languages", "de,fr")
+    args = ("corpus", "--pairs", pairs, "--out", out, "--languages", "de,fr", "--bitext", out / "corpus.tsv.gz",
+            "--parquet", out / "corpus", "--keep", "all")
     proc = cli(*args, start_new_session=True)
     manifest = out / MANIFEST
     deadline = time.monotonic() + 120
@@ -130,6 +152,7 @@ def test_a_killed_run_resumes_without_redoing_finished_pairs(pairs, reference, t
     assert 2 <= len(done) < N_PAIRS
     stamps = {r["file"]: (out / r["file"]).stat().st_mtime_ns for r in done}
     assert not list(out.glob(".*.tmp"))  # atomic writes: no half-written file survives the kill
+    assert not (out / "corpus.tsv.gz").exists()  # the corpus file is written at the end, from the pairs' tables
 
     rerun = cli(*args)
     stdout, stderr = rerun.communicate(timeout=180)
@@ -137,6 +160,7 @@ def test_a_killed_run_resumes_without_redoing_finished_pairs(pairs, reference, t
     assert f"{len(done)} of {N_PAIRS} pairs were already done" in stderr
     assert {name: (out / name).stat().st_mtime_ns for name in stamps} == stamps  # finished pairs not redone
     assert outputs(out) == outputs(reference)  # nothing lost, byte for byte
+    assert corpus_bytes(out) == corpus_bytes(reference)  # the corpus file: the uninterrupted run's bytes
     records = manifest.read_text(encoding="utf-8").splitlines()
     assert len(records) == N_PAIRS  # one record per pair: the finished ones were not appended again
 
@@ -225,6 +249,104 @@ def test_an_existing_cluster_writes_the_same_bytes_and_survives_a_dead_worker(pa
 
 def test_a_local_cluster_writes_the_same_bytes(pairs, reference, tmp_path):
     pytest.importorskip("distributed")
-    report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2)
+    counts: list[int] = []
+    report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2,
+                          progress=lambda done, total, step: step.startswith("aligning") and counts.append(done))
     assert len(report.pairs) == N_PAIRS and not report.failed
+    assert counts == list(range(N_PAIRS + 1))  # the client counts the workers' pairs as they come back
     assert outputs(tmp_path) == outputs(reference)
+
+
+# --- the corpus file over every pair (--bitext, --parquet) -------------------------------------------
+
+
+def _rows(path: Path) -> list[list[str]]:
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8", newline="\n") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh]
+
+
+def _exported(tsv: Path, tmp: Path, *options: str) -> list[tuple[str, str]]:
+    """What ``aligner export --format bitext`` writes for one pair's table."""
+    target = tmp / "exported.txt"
+    result = CliRunner().invoke(app, ["export", str(tsv), "-o", str(target), "--format", "bitext", *options])
+    assert result.exit_code == 0, result.stderr
+    return [tuple(line.split("\t")) for line in target.read_text(encoding="utf-8").splitlines()]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("folder", ["textberg", "seeds"])
+@pytest.mark.parametrize("options", [("--keep", "all"), ("--keep", "clean"), ("--keep", "all", "--min-score", "0.8")])
+def test_the_corpus_file_is_exports_selection_over_every_pair(reference, tmp_path, folder, options):
+    """Text+Berg pairs (tokenised: every bead has a punctuation flag) and the seed corpus's committed run."""
+    from aligner.engine import write_corpus_files
+
+    run = reference if folder == "textberg" else REPO / "alignments"
+    summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    keep = options[1]
+    min_score = float(options[3]) if len(options) > 2 else None
+    target = tmp_path / "corpus.tsv.gz"
+    made = write_corpus_files(run, CorpusFile(bitext=str(target), keep=keep, min_score=min_score))[str(target)]
+    header, *rows = _rows(target)
+    assert header == ["src", "tgt", "src_lang", "tgt_lang", "src_doc", "tgt_doc", "bead", "score"]
+    exported = [(p["src"], p["tgt"], p["src_lang"], p["tgt_lang"], pair) for p in summary["pairs"]
+                for pair in _exported(run / p["file"], tmp_path, *options)]
+    seen: set[tuple[str, ...]] = set()
+    expected = [e for e in exported if (e[2], e[3], *e[4]) not in seen and not seen.add((e[2], e[3], *e[4]))]
+    assert [(r[4], r[5], r[2], r[3], (r[0], r[1])) for r in rows] == expected
+    assert made.rows == len(rows) and made.duplicates == len(exported) - len(expected)
+    assert all(re.fullmatch(r"s[\d,]+/t[\d,]+", r[6]) for r in rows)
+    everything = sum(sum(p["bead_types"].values()) for p in summary["pairs"])
+    assert len(rows) < everything  # one-sided beads (and, narrower, flagged or low ones) are left out
+    assert rows or (folder, keep) == ("textberg", "clean")
+
+
+def test_a_pair_seen_twice_is_one_row_and_the_file_is_the_same_bytes_every_time(pairs, reference, tmp_path):
+    import gzip
+    import shutil
+
+    for lang in ("de", "fr"):  # the same documents again under other names
+        (tmp_path / lang).mkdir()
+        shutil.copy(pairs.parent / lang / "doc00000.txt", tmp_path / lang / "again.txt")
+    twice = tmp_path / "twice.tsv"
+    twice.write_text(f"{pairs.parent / 'de/doc00000.txt'}\t{pairs.parent / 'fr/doc00000.txt'}\tde\tfr\n"
+                     "de/again.txt\tfr/again.txt\tde\tfr\n", encoding="utf-8")
+    out = tmp_path / "out"
+    target = out / "corpus.tsv.gz"
+    result = CliRunner().invoke(app, ["corpus", "--pairs", str(twice), "--out", str(out), "--languages", "de,fr",
+                                      "--no-xlsx", "--no-html", "--bitext", str(target), "--keep", "all"])
+    assert result.exit_code == 0, result.stderr
+    header, *rows = _rows(target)
+    one = _exported(reference / "de-fr__doc00000__doc00000.tsv", tmp_path, "--keep", "all")
+    assert [(r[0], r[1]) for r in rows] == one  # the second pair's rows are all repeats
+    assert {r[4] for r in rows} == {str(pairs.parent / "de/doc00000.txt")}
+    assert f"corpus: {target}: {len(one)} aligned pairs ({len(one)} duplicates left out)" in result.stdout
+    first = target.read_bytes()
+    assert first[4:8] == b"\0\0\0\0"  # gzip header: no timestamp
+    from aligner.engine import write_corpus_files
+
+    write_corpus_files(out, CorpusFile(bitext=str(target), keep="all"))
+    assert target.read_bytes() == first and gzip.decompress(first).decode("utf-8").count("\n") == len(one) + 1
+
+
+def test_parquet_without_pyarrow_is_one_error_line_naming_the_extra(pairs, tmp_path, monkeypatch):
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # what a missing package looks like to import
+    result = CliRunner().invoke(app, ["corpus", "--pairs", str(pairs), "--out", str(tmp_path / "out"),
+                                      "--languages", "de,fr", "--parquet", str(tmp_path / "out" / "corpus")])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --parquet needs pyarrow: pip install 'aligner[parquet]'\n"
+    assert not (tmp_path / "out" / MANIFEST).exists()  # refused before any pair was aligned
+
+
+def test_parquet_holds_the_rows_of_the_bitext(reference):
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pq.read_table(reference / "corpus")
+    header, *rows = _rows(reference / "corpus.tsv.gz")
+    assert table.column_names == header
+    assert [[*r[:7], f"{r[7]:.4f}"] for r in zip(*(table.column(c).to_pylist() for c in header))] == rows
+
+
+def test_keep_without_a_corpus_file_is_refused(pairs, tmp_path):
+    result = CliRunner().invoke(app, ["corpus", "--pairs", str(pairs), "--out", str(tmp_path), "--keep", "clean"])
+    assert result.exit_code == 2 and "--keep and --min-score select the rows of --bitext or --parquet" in result.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -154,6 +156,25 @@ def write_alignment(alignment: Alignment, out: Path, fmt: str) -> None:
     export(alignment, out, fmt)
 
 
+class PairRate:
+    """Pairs per second and the time left, from the pairs aligned since the first count (not those skipped)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.start: tuple[float, int] | None = None
+
+    def detail(self, done: int, total: int) -> str:
+        now = self.clock()
+        if self.start is None:
+            self.start = (now, done)
+        aligned, seconds = done - self.start[1], now - self.start[0]
+        if not aligned or seconds <= 0:
+            return "-- pairs/s, ETA --"
+        per_s = aligned / seconds
+        left = round((total - done) / per_s)
+        return f"{per_s:.2f} pairs/s, ETA {left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+
+
 @command("corpus")
 @align_knobs(exclude=("min_similarity",))
 def corpus_cmd(
@@ -178,6 +199,17 @@ def corpus_cmd(
     redo: bool = typer.Option(False, "--redo",
                               help="Align every pair again, also those OUT/manifest.jsonl lists as done and current "
                                    "(after changing the code rather than its options)."),
+    bitext: Optional[Path] = typer.Option(
+        None, "--bitext", metavar="FILE",
+        help="Also write one training corpus over every pair: src<TAB>tgt<TAB>languages<TAB>documents<TAB>bead"
+             "<TAB>score rows, deduplicated; gzip when FILE ends in .gz (e.g. OUT/corpus.tsv.gz)."),
+    parquet: Optional[Path] = typer.Option(None, "--parquet", metavar="FOLDER",
+                                           help="The same corpus as Parquet parts in FOLDER (needs aligner[parquet])."),
+    keep: Optional[str] = typer.Option(None, "--keep", metavar="WHICH",
+                                       help="--bitext/--parquet rows, as 'aligner export --keep': all | clean "
+                                            "(default) | accepted."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", metavar="X",
+                                              help="--bitext/--parquet rows: least similarity kept."),
     quiet: bool = QuietOpt,
     force: bool = typer.Option(False, "--force", help="Replace a run with other settings in the output folder."),
     knobs: dict[str, Any] = {},  # noqa: B006 - the alignment knob options, filled in by align_knobs
@@ -185,7 +217,7 @@ def corpus_cmd(
     """Pair the corpus's documents (translations and versions), or take the pairs of --pairs, and align
     every pair. A rerun into the same OUT skips the pairs already done; a pair that fails is listed in
     OUT/failures.tsv, the others are written, and the exit code is 1."""
-    from aligner.engine import build_corpus
+    from aligner.engine import CorpusFile, build_corpus
 
     if out.is_file():
         raise InputError(f"{out}: is a file; --out takes a folder")
@@ -193,23 +225,30 @@ def corpus_cmd(
         raise InputError("give a corpus folder or --pairs FILE, not both")
     if workers and scheduler:
         raise InputError("give --workers N (a cluster on this machine) or --scheduler ADDRESS, not both")
+    if (keep is not None or min_score is not None) and not (bitext or parquet):
+        raise InputError("--keep and --min-score select the rows of --bitext or --parquet; give one of them")
+    corpus_file = CorpusFile(str(bitext) if bitext else None, str(parquet) if parquet else None,
+                             (keep or "clean").lower(), min_score)
 
     with Progress(quiet) as show:
+        rate = PairRate()
 
         def progress(done: int, total: int, step: str) -> None:
             if total:
-                show.count(done, total, step)
+                show.count(done, total, step, rate.detail(done, total) if step.startswith("aligning") else "")
             else:
                 show.step(step)
 
         report = build_corpus(out, align_config(encoder, **knobs), doc_config(languages),
                               corpus_dir=corpus or Path("corpus"), pairs_file=pairs, workbooks=workbooks,
                               html=html, min_similarity=min_similarity, workers=workers, scheduler=scheduler,
-                              progress=progress, redo=redo, force=force)
+                              progress=progress, redo=redo, force=force, corpus_file=corpus_file)
     for r in report.pairs:
         sim = "" if r.similarity is None else f"  sim {r.similarity:.3f}"
         typer.echo(f"{r.src} -> {r.tgt}{sim}  {sum(r.counts.values())} beads  -> {out / r.tsv}")
     typer.echo(f"summary: {out / 'summary.tsv'}")
+    for path, made in report.corpus_files.items():
+        typer.echo(f"corpus: {path}: {made.rows} aligned pairs ({made.duplicates} duplicates left out)")
     if report.skipped:
         typer.echo(f"{report.skipped} of {report.total} pairs were already done and current in {out}", err=True)
     if report.failed:

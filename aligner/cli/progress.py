@@ -64,17 +64,18 @@ class Progress:
         else:
             self._plain(f"{what}...")
 
-    def count(self, done: int, total: int, what: str) -> None:
-        """``done`` of ``total`` items (a bar)."""
+    def count(self, done: int, total: int, what: str, detail: str = "") -> None:
+        """``done`` of ``total`` items (a bar); ``detail`` (a rate, an ETA) follows the count."""
         if self.quiet:
             return
         if self._rich is not None:
-            self._rich.update(self._task, description=what, total=total, completed=done, n=f"{done}/{total}")
+            self._rich.update(self._task, description=what, total=total, completed=done,
+                              n=f"{done}/{total} {detail}".rstrip())
             return
         now = time.monotonic()
         if what != self._last_step or done == total or now - self._last_plain >= PLAIN_EVERY:
             self._last_step = what
-            self._plain(f"{what}: {done}/{total}")
+            self._plain(f"{what}: {done}/{total}" + (f", {detail}" if detail else ""))
 
     def info(self, line: str) -> None:
         """A summary line on stderr (left out with ``--quiet``)."""
