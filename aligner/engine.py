@@ -172,7 +172,7 @@ def align_job(job: Job, settings: Settings, docs: dict[str, Document] | None = N
     ``docs``: Documents already built by the caller, by name (the in-process path reuses the
     pairing's). Any exception becomes a ``failed`` record: one pair's trouble is never the run's.
     """
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits
 
     with _ONE_AT_A_TIME, threadpool_limits(limits=settings.threads, user_api="blas"):
         return _align_job(job, settings, docs or {})
@@ -404,16 +404,16 @@ class _DaskClient:
         self._cluster = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="30s")  # type: ignore[no-untyped-call]
+                self.client = Client(scheduler, timeout="30s")
             else:
                 one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                         "ALIGNER_ENCODER_THREADS")}
                 with warnings.catch_warnings():  # its HTTP server moves off a busy port 8787: nothing to tell
                     warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
-                    self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    self._cluster = LocalCluster(
                         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=one,
                         silence_logs=logging.ERROR)
-                self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
+                self.client = Client(self._cluster)
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler {scheduler or '(local)'}: {err}") from None
 
@@ -421,7 +421,7 @@ class _DaskClient:
         return self.client
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()  # type: ignore[no-untyped-call]
+        self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 
@@ -430,7 +430,7 @@ def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings) -> I
     from dask.distributed import as_completed
 
     futures = {client.submit(align_job, job, settings, pure=False): (i, job) for i, job in todo}
-    for future in as_completed(futures):  # type: ignore[no-untyped-call]
+    for future in as_completed(futures):
         i, job = futures[future]
         try:
             yield i, future.result()
@@ -491,7 +491,7 @@ def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignCon
 
 def _check_corpus_file(spec: CorpusFile, out: Path) -> None:
     """Refuse a corpus file the run could not write, before any pair is aligned."""
-    from aligner.export.formats import KEEP_CHOICES
+    from aligner.export.model import KEEP_CHOICES
 
     if spec.keep not in KEEP_CHOICES:
         raise InputError(f"bad --keep {spec.keep!r} (expected {', '.join(KEEP_CHOICES)})")

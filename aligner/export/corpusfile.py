@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from aligner.errors import InputError
-from aligner.export.formats import Keep, bead_id, corpus_pairs, read_alignment
+from aligner.export.model import Keep, bead_id, corpus_pairs
+from aligner.export.read import read_alignment
 from aligner.io import atomic_open
 
 COLUMNS = ("src", "tgt", "src_lang", "tgt_lang", "src_doc", "tgt_doc", "bead", "score")

@@ -16,10 +16,11 @@ from aligner._lazy import lazy_attributes
 if TYPE_CHECKING:  # the real types for type checkers; at run time the names load lazily (below)
     from aligner.qa.catalogue import CATALOGUE
     from aligner.qa.checks import QAConfig, check_alignment, check_pairs, exclusion_findings
-    from aligner.qa.encoding import detect_damage, infer_charset, repair_text
+    from aligner.qa.charset import infer_charset
+    from aligner.qa.encoding import detect_damage, repair_text
     from aligner.qa.numbers import compare_numbers
     from aligner.qa.punctuation import check_punctuation
-    from aligner.qa.repair import repair_document, repair_file
+    from aligner.qa.repair import repair_document
 
 _LAZY = {
     "check_alignment": "aligner.qa.checks",
@@ -37,7 +38,7 @@ _LAZY = {
 
 __all__ = [
     "check_alignment", "check_pairs", "exclusion_findings", "QAConfig", "detect_damage", "infer_charset",
-    "repair_text", "compare_numbers", "check_punctuation", "repair_document", "repair_file", "CATALOGUE",
+    "repair_text", "compare_numbers", "check_punctuation", "repair_document", "CATALOGUE",
 ]
 
 if not TYPE_CHECKING:  # (hidden from type checkers, which would take any unknown name for this Any)

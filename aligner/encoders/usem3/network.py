@@ -8,6 +8,8 @@ pieces. The network's arrays and shape come through ``adapter``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from typing import Any
 
@@ -20,30 +22,53 @@ CONTEXT = 8  # tokens of context on each side of a piece (the two n-gram layers 
 HEAD_ROWS = 4096  # runs passed through the head at once (bounds the head's activations)
 
 
-def pooled_sums(network: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def pooled_sums(network: Any, texts: list[str], threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The token network up to the sum pooling, for each text.
 
     Returns (n, 3, dim): the projected sum of each sentence's token features, and the
     projected features of its BOS and of its EOS token; and the token counts.
+
+    The texts go in batches whose bounds depend on the texts alone (the token budget), each
+    batch's products on one BLAS thread, and ``threads`` batches at a time: so a text's sums are
+    the same bits for any thread count (BLAS splits a product differently for another count),
+    and a pair aligned in this process gives the bytes a one-thread cluster worker gives.
+    The caller limits BLAS to one thread; numpy releases the GIL in its products.
     """
     out = np.empty((len(texts), 3, network.cnn_W.shape[1]), dtype=np.float32)
     counts = np.empty(len(texts), dtype=np.int64)
+    jobs: list[Callable[[], None]] = []
     group: list[list[int]] = []
     n_tokens = first = 0
     budget = adapter.layout().token_budget
+
+    def batch(group: list[list[int]], n_tokens: int, a: int, b: int) -> Callable[[], None]:
+        return lambda: _batch(network, group, n_tokens, out[a:b], counts[a:b])
+
+    def long(i: int, ids: list[int]) -> Callable[[], None]:
+        def run() -> None:
+            out[i], counts[i] = _long(network, ids), len(ids)
+        return run
+
     for i, text in enumerate(texts):
         ids = network.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
         if group and n_tokens + len(ids) > budget:
-            _batch(network, group, n_tokens, out[first:i], counts[first:i])
+            jobs.append(batch(group, n_tokens, first, i))
             group, n_tokens, first = [], 0, i
         if len(ids) > LONG_TOKENS:
-            out[i], counts[i] = _long(network, ids), len(ids)
+            jobs.append(long(i, ids))
             first = i + 1
             continue
         group.append(ids)
         n_tokens += len(ids)
     if group:
-        _batch(network, group, n_tokens, out[first:], counts[first:])
+        jobs.append(batch(group, n_tokens, first, len(texts)))
+    if threads > 1 and len(jobs) > 1:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="usem3-encode") as pool:
+            for done in [pool.submit(job) for job in jobs]:
+                done.result()
+    else:
+        for job in jobs:
+            job()
     return out, counts
 
 
