@@ -186,7 +186,7 @@ def _align_job(job: Job, settings: Settings, docs: dict[str, Document]) -> Recor
     try:
         encoder = get_encoder(settings.config.encoder)
         getattr(encoder, "forget", lambda: None)()  # the same vectors whatever this process aligned before
-        record["signature"] = run_signature(settings.config, encoder)
+        record["signature"] = run_signature(settings.config, encoder, settings.doc_config)
         sides = []
         for side, tag in ((job.src, "src"), (job.tgt, "tgt")):
             data = read_bytes(side.path)
@@ -256,17 +256,17 @@ def write_workbook(alignments: Any, path: Path) -> bool:
     return True
 
 
-def run_signature(config: AlignConfig, encoder: Any) -> str:
+def run_signature(config: AlignConfig, encoder: Any, doc_config: DocConfig) -> str:
     from aligner.pipeline import signature
 
-    return signature(config, encoder)
+    return signature(config, encoder, doc_config=doc_config)
 
 
-def worker_signature(config: AlignConfig) -> str:
+def worker_signature(config: AlignConfig, doc_config: DocConfig) -> str:
     """The run's signature as a worker computes it (the client need not load the encoder)."""
     from aligner.encoders import get_encoder
 
-    return run_signature(config, get_encoder(config.encoder))
+    return run_signature(config, get_encoder(config.encoder), doc_config)
 
 
 def encoder_builds() -> int:
@@ -347,14 +347,14 @@ def run_jobs(jobs: Sequence[Job], settings: Settings, *, workers: int | None = N
     out = Path(settings.out)
     if workers or scheduler:
         with _DaskClient(workers, scheduler) as client:
-            signature = client.submit(worker_signature, settings.config, pure=False).result()
+            signature = client.submit(worker_signature, settings.config, settings.doc_config, pure=False).result()
             if check:
                 check(signature)
             return _run(jobs, settings, signature, out, progress,
                         lambda todo: _dask_map(client, todo, settings), redo)
     from aligner.encoders import get_encoder
 
-    signature = run_signature(settings.config, get_encoder(settings.config.encoder))
+    signature = run_signature(settings.config, get_encoder(settings.config.encoder), settings.doc_config)
     if check:
         check(signature)
     return _run(jobs, settings, signature, out, progress,
