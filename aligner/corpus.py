@@ -33,15 +33,14 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from aligner.config import AlignConfig, DocConfig
+from aligner.config import DocConfig
 from aligner.document import make_document
 from aligner.encoders import Encoder
 from aligner.errors import InputError
@@ -239,25 +238,6 @@ def pair_documents(docs: Sequence[Document], encoder: Encoder, min_similarity: f
 
 def pair_file_name(src: Document, tgt: Document) -> str:
     return f"{src.lang}-{tgt.lang}__{src.name.split('/')[-1]}__{tgt.name.split('/')[-1]}.tsv"
-
-
-def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
-               config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
-               workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
-               progress: Callable[[int, int, str], None] | None = None, force: bool = False,
-               **engine: Any) -> list[PairResult]:
-    """Pair and align every document of the corpus; write one TSV per pair and a summary.
-
-    With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
-    ``out_dir`` is locked for the run; a folder written with other settings is refused unless
-    ``force`` (see the module docstring). ``engine``: ``workers=N`` or ``scheduler=ADDRESS``, ``redo``
-    (aligner/engine.py); failed pairs are in the summary and ``failures.tsv``
-    (``aligner.engine.build_corpus`` returns them).
-    """
-    from aligner.engine import build_corpus
-
-    return build_corpus(out_dir, config, doc_config, corpus_dir=corpus_dir, workbooks=workbooks, html=html,
-                        min_similarity=min_similarity, progress=progress, force=force, **engine).pairs
 
 
 @contextmanager

@@ -32,11 +32,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aligner.config import AlignConfig, DocConfig
 from aligner.errors import AlignerError, InputError
 from aligner.types import Document
+
+if TYPE_CHECKING:
+    from aligner.corpus import PairResult
 
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.tsv"
@@ -645,3 +648,20 @@ def _write_summary(out: Path, ok: Sequence[Record], failed: Sequence[Record], un
                 fh.write(f"{r['src']}\t{r['tgt']}\t{clean_field(r['error'])}\n")
     else:
         (out / FAILURES).unlink(missing_ok=True)
+
+
+def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+               config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
+               workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
+               progress: Callable[[int, int, str], None] | None = None, force: bool = False,
+               **engine: Any) -> list[PairResult]:
+    """Pair and align every document of the corpus; write one TSV per pair and a summary.
+
+    With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
+    ``out_dir`` is locked for the run; a folder written with other settings is refused unless
+    ``force`` (see aligner/corpus.py's docstring). ``engine``: ``workers=N`` or ``scheduler=ADDRESS``, ``redo``
+    (aligner/engine.py); failed pairs are in the summary and ``failures.tsv``
+    (``build_corpus`` returns them).
+    """
+    return build_corpus(out_dir, config, doc_config, corpus_dir=corpus_dir, workbooks=workbooks, html=html,
+                        min_similarity=min_similarity, progress=progress, force=force, **engine).pairs

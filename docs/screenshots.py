@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from aligner.config import AlignConfig, DocConfig  # noqa: E402
-from aligner.corpus import run_corpus  # noqa: E402
+from aligner.engine import run_corpus  # noqa: E402
 
 # (picture name, page name prefix, bead to scroll to or None for the top)
 SHOTS = [

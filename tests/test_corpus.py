@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from aligner.corpus import ingest, run_corpus
+from aligner.corpus import ingest
+from aligner.engine import run_corpus
 from aligner.export.tsv import read_meta, read_tsv
 from tests.conftest import REPO, SEED_FILES
 

@@ -461,7 +461,8 @@ def test_corpus_refuses_other_settings_and_a_concurrent_run(tmp_path: Path) -> N
     from filelock import FileLock
 
     from aligner.config import AlignConfig
-    from aligner.corpus import LOCK_NAME, ingest, run_corpus
+    from aligner.corpus import LOCK_NAME, ingest
+    from aligner.engine import run_corpus
 
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     ingest([EN, DE], corpus)

@@ -199,7 +199,7 @@ def test_corpus_writes_an_index_linking_every_page(tmp_path, en_de):
 
 @pytest.mark.slow
 def test_run_corpus_writes_pages_by_default(tmp_path):
-    from aligner.corpus import run_corpus
+    from aligner.engine import run_corpus
 
     corpus = tmp_path / "corpus"
     for lang, path in (("en", EN), ("de", DE)):
