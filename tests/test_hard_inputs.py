@@ -25,6 +25,8 @@ import openpyxl
 import pytest
 from test_export_formats import PAIR, make_alignment
 
+from tests.conftest import TEXTBERG, needs_textberg
+
 from aligner.config import DocConfig
 from aligner.document import coverage_gaps, make_document, read_document
 from aligner.errors import InputError, LanguageError, ReviewMismatchError
@@ -483,6 +485,7 @@ def test_corpus_refuses_other_settings_and_a_concurrent_run(tmp_path: Path) -> N
 
 # --- bounded memory: window tables of a long document are encoded in blocks and kept on disk ----
 
+@needs_textberg
 def test_a_document_streamed_in_blocks_aligns_as_one_encoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
@@ -492,7 +495,7 @@ def test_a_document_streamed_in_blocks_aligns_as_one_encoded_whole(monkeypatch: 
     from aligner.encoders import get_encoder
     from aligner.pipeline import align_documents, windows
 
-    textberg = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+    textberg = TEXTBERG
     de, fr = ("\n".join((textberg / f"dev.{lang}").read_text(encoding="utf-8").splitlines()[:300])
               for lang in ("de", "fr"))
     src = make_document(de, "de", DocConfig(presplit=True, lang="de"))
@@ -516,8 +519,9 @@ def test_a_document_streamed_in_blocks_aligns_as_one_encoded_whole(monkeypatch: 
         assert abs(a.bead.confidence - b.bead.confidence) < 1e-3
 
 
+@needs_textberg
 def test_a_paragraph_split_a_window_at_a_time_splits_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    textberg = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+    textberg = TEXTBERG
     lines = (textberg / "dev.de").read_text(encoding="utf-8").splitlines()[:300]
     run = re.sub(r"[.!?:;]", "", " ".join(lines[20:120]))  # a long run with no sentence end
     text = " ".join(lines[:20] + [run] + lines[20:]) + " " + "Wort" * 4000

