@@ -3,8 +3,8 @@
 A document's window tables (``Windows``) hold, per run length k = 1..max_merge, a
 512-wide float32 row per sentence: 8 KB a sentence at max_merge 4, 2.9 GB a side for a
 50 MB book, and the encoder needs as much again while it works. Up to ``STREAM_ROWS``
-sentences a side, the tables are encoded in one call and kept in memory, as they
-always were. Beyond that, the sentences are encoded ``STREAM_ROWS`` at a time (each
+sentences a side, the tables are encoded in one call and kept in memory. Beyond
+that, the sentences are encoded ``STREAM_ROWS`` at a time (each
 block with the max_merge - 1 sentences after it, for the runs that cross its end), and
 each table's rows go to an unnamed temporary file (``SpilledTable``), which the
 search reads back a slice of rows at a time: memory then stays bounded by the block

@@ -190,11 +190,11 @@ def _merged_flags(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: E
 
 
 def _embed_groups(encoder: Encoder, groups: list[list[str]], seps: list[str]) -> Any:
-    """Embeddings of each group of texts as one text (``seps[i]`` joins group i's when the encoder
-    has no ``encode_joined``)."""
+    """Embeddings of each group of texts as one text (``seps[i]`` joins group i's texts where they
+    are encoded as a joined text: an encoder with no ``encode_joined``, or one that cannot pool)."""
     joined = getattr(encoder, "encode_joined", None)
     if joined is not None:
-        return joined(groups)
+        return joined(groups, seps)
     return encoder.encode([sep.join(g) for g, sep in zip(groups, seps)])
 
 

