@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the real types for type checkers; at run time the names loa
     from aligner.errors import AlignerError
     from aligner.export.registry import write_tsv
     from aligner.export.tsv import read_tsv
-    from aligner.frames import read_alignment, read_corpus
+    from aligner.frames import read_alignment, read_corpus, to_frame
     from aligner.langid import detect_language
     from aligner.pipeline import align_documents, align_files
     from aligner.types import AlignedPair, Alignment, Bead, Document, Exclusion, Flag, Segment
@@ -51,6 +51,7 @@ _LAZY = {
     "read_tsv": "aligner.export.tsv",
     "read_alignment": "aligner.frames",
     "read_corpus": "aligner.frames",
+    "to_frame": "aligner.frames",
 }
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "read_tsv",
     "read_alignment",
     "read_corpus",
+    "to_frame",
 ]
 
 

@@ -230,8 +230,10 @@ def _decode(text: str) -> list[PairSet]:
         raise FormatError(f"DataFrame.attrs[{SNAPSHOT_KEY!r}] is damaged ({err}); read the alignment again") from None
 
 
-def alignment_frame(alignment: Alignment) -> pd.DataFrame:
-    """``Alignment.to_frame()``: the bead frame of one alignment."""
+def to_frame(alignment: Alignment) -> pd.DataFrame:
+    """``aligner.to_frame(alignment)``: the bead frame of one alignment, the same frame ``read_alignment`` gives
+    for any file written from it. A function here rather than a method on ``Alignment``, because the data types
+    sit below every stage and must not import the frame builder (which imports export)."""
     return sets_frame([as_pairset(alignment)])
 
 

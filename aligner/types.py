@@ -12,10 +12,7 @@ exclusions against the raw text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    import pandas as pd
+from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 Side = Literal["src", "tgt", "both"]
@@ -154,9 +151,3 @@ class Alignment:
     @property
     def beads(self) -> list[Bead]:
         return [p.bead for p in self.pairs]
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per bead as a pandas DataFrame (columns and attrs: ``aligner.frames``); needs pandas."""
-        from aligner.frames import alignment_frame
-
-        return alignment_frame(self)

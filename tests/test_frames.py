@@ -44,7 +44,7 @@ def _write(alignment: Alignment, folder: Path, fmt: str) -> Path:
 
 
 def _assert_round_trip(alignment: Alignment, folder: Path) -> None:
-    expected = alignment.to_frame()
+    expected = aligner.to_frame(alignment)
     for fmt in TABLES:
         got = aligner.read_alignment(_write(alignment, folder, fmt))
         pd.testing.assert_frame_equal(got, expected, obj=fmt)
@@ -59,7 +59,7 @@ def _assert_round_trip(alignment: Alignment, folder: Path) -> None:
 
 def test_columns_are_typed(tmp_path: Path) -> None:
     alignment = make_alignment()
-    frame = alignment.to_frame()
+    frame = aligner.to_frame(alignment)
     assert list(frame.columns) == ["pair", "pair_id", "src_ids", "tgt_ids", "type", "score", "confidence", "src",
                                    "tgt", "flags", "severity", "repair", "explanation"]
     assert len(frame) == len(alignment.pairs)
@@ -125,7 +125,7 @@ def test_seed_pair_round_trips_through_every_table(seed_alignment: Alignment, tm
 
 
 def test_frame_writes_the_same_bytes_as_its_alignment(seed_alignment: Alignment, tmp_path: Path) -> None:
-    frame = seed_alignment.to_frame().sample(frac=1.0, random_state=0)  # shuffled: written in alignment order
+    frame = aligner.to_frame(seed_alignment).sample(frac=1.0, random_state=0)  # shuffled: written in alignment order
     for fmt in TABLES:
         a, b = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
         export(seed_alignment, a, fmt)
@@ -239,7 +239,7 @@ def test_committed_tables_and_workbook_read_the_same() -> None:
 
 @pytest.fixture()
 def frame() -> pd.DataFrame:
-    return make_alignment().to_frame()
+    return aligner.to_frame(make_alignment())
 
 
 def test_filtered_frame_exports_a_corpus_but_not_a_table(frame: pd.DataFrame, tmp_path: Path) -> None:
@@ -282,7 +282,7 @@ def test_frames_that_are_not_the_alignment_are_refused(frame: pd.DataFrame, tmp_
 
 
 def test_decisions_in_a_frame_apply_like_review_apply(tmp_path: Path) -> None:
-    frame = make_alignment().to_frame()
+    frame = aligner.to_frame(make_alignment())
     frame["decision"] = None
     frame.loc[frame.pair_id == "s4/t4", "decision"] = "reject"
     frame.loc[frame.pair_id == "s0/t0", "decision"] = "fix"  # takes the suggested repair

@@ -11,13 +11,6 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "aligner"
 
-# Deferred imports (inside a function) that point up the stack, each for a stated reason. Nothing else may.
-ALLOWED_UPWARD = {
-    # ``Alignment.to_frame()`` (the README's pandas entry point) hands over to aligner.frames, which sits above
-    # the data types; the import runs only when the method is called.
-    ("aligner.types", "aligner.frames"),
-}
-
 
 def modules(root: Path = PACKAGE) -> dict[str, Path]:
     out: dict[str, Path] = {}
@@ -64,10 +57,7 @@ def import_graph(mods: dict[str, Path]) -> dict[str, dict[str, bool]]:
 
 def test_the_import_graph_has_no_cycle() -> None:
     graph = import_graph(modules())
-    for a, b in ALLOWED_UPWARD:
-        assert b in graph[a] and not graph[a][b], f"{a} -> {b} is no longer a deferred import; drop it from the list"
-    sorter = graphlib.TopologicalSorter({m: [t for t in edges if (m, t) not in ALLOWED_UPWARD]
-                                         for m, edges in graph.items()})
+    sorter = graphlib.TopologicalSorter({m: list(edges) for m, edges in graph.items()})
     try:
         sorter.prepare()
     except graphlib.CycleError as err:
