@@ -17,7 +17,8 @@ most the pairs in flight: their files may be written, but without a record they 
 
 Dask is imported only when ``workers`` or ``scheduler`` is given (``pip install 'aligner[dask]'``).
 Each worker process builds its encoder once (``get_encoder`` keeps one per process) and aligns
-one pair at a time.
+one pair at a time. The client keeps a bounded number of pairs submitted (a few per worker thread,
+refilled as records come back), so a run of millions of pairs holds a few dozen futures, not millions.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class RunReport:
     records: list[Record] = field(default_factory=list)  # one per job, in job order
     skipped: int = 0  # pairs found complete and current in OUT
     signature: str = ""
+    peak_in_flight: int = 0  # the most pairs submitted to a cluster and not yet back (0: in this process)
 
     @property
     def failed(self) -> list[Record]:
@@ -348,26 +350,28 @@ def run_jobs(jobs: Sequence[Job], settings: Settings, *, workers: int | None = N
     job order. ``redo`` is for a changed pipeline whose signature is the same (the code, not its knobs).
     ``check`` is called with the run's signature before any pair is aligned (it may refuse the run)."""
     out = Path(settings.out)
+    report = RunReport()
     if workers or scheduler:
         with _DaskClient(workers, scheduler) as client:
-            signature = client.submit(worker_signature, settings.config, settings.doc_config, pure=False).result()
+            report.signature = client.submit(worker_signature, settings.config, settings.doc_config,
+                                              pure=False).result()
             if check:
-                check(signature)
-            return _run(jobs, settings, signature, out, progress,
-                        lambda todo: _dask_map(client, todo, settings), redo)
+                check(report.signature)
+            return _run(jobs, settings, report, out, progress,
+                        lambda todo: _dask_map(client, todo, settings, report), redo)
     from aligner.encoders import get_encoder
 
-    signature = run_signature(settings.config, get_encoder(settings.config.encoder), settings.doc_config)
+    report.signature = run_signature(settings.config, get_encoder(settings.config.encoder), settings.doc_config)
     if check:
-        check(signature)
-    return _run(jobs, settings, signature, out, progress,
+        check(report.signature)
+    return _run(jobs, settings, report, out, progress,
                 lambda todo: ((i, align_job(job, settings, docs)) for i, job in todo), redo)
 
 
-def _run(jobs: Sequence[Job], settings: Settings, signature: str, out: Path, progress: Progress | None,
+def _run(jobs: Sequence[Job], settings: Settings, report: RunReport, out: Path, progress: Progress | None,
          mapper: Callable[[list[tuple[int, Job]]], Iterable[tuple[int, Record]]], redo: bool) -> RunReport:
     previous = {} if redo else read_records(out)
-    report = RunReport(signature=signature)
+    signature = report.signature
     results: list[Record | None] = [None] * len(jobs)
     todo = []
     for i, job in enumerate(jobs):
@@ -396,11 +400,28 @@ def _run(jobs: Sequence[Job], settings: Settings, signature: str, out: Path, pro
     return report
 
 
+# A LocalCluster's workers run one long task at a time, where Dask's defaults suit many short ones and
+# cost every pair CPU: the nanny starts workers with MALLOC_TRIM_THRESHOLD_, which also fixes glibc's mmap
+# threshold, so every large numpy temporary is a fresh mapping whose pages are faulted in again (the
+# worker's system time); the statistical profiler samples the task's thread; the event loops tick and
+# poll memory many times a second. A cluster given by --scheduler keeps its own settings (README).
+LOCAL_CLUSTER_CONFIG: dict[str, object] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # None: not set for the workers
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+IN_FLIGHT_PER_THREAD = 4  # pairs submitted and not yet back, per worker thread (so a worker never waits)
+MIN_IN_FLIGHT = 8  # ... and at least this many (a cluster that is still starting its workers)
+
+
 class _DaskClient:
     """A Dask Client on a LocalCluster of ``workers`` processes, or on the cluster at ``scheduler``."""
 
     def __init__(self, workers: int | None, scheduler: str | None) -> None:
         try:
+            import dask
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise InputError("--workers and --scheduler need Dask: pip install 'aligner[dask]'") from None
@@ -411,7 +432,8 @@ class _DaskClient:
             else:
                 one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                         "ALIGNER_ENCODER_THREADS")}
-                with warnings.catch_warnings():  # its HTTP server moves off a busy port 8787: nothing to tell
+                with warnings.catch_warnings(), dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    # its HTTP server moves off a busy port 8787: nothing to tell
                     warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
                     self._cluster = LocalCluster(
                         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=one,
@@ -429,17 +451,48 @@ class _DaskClient:
             self._cluster.close()
 
 
-def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings) -> Iterator[tuple[int, Record]]:
+def in_flight_bound(client: Any) -> int:
+    """How many pairs to keep submitted: enough to keep every worker thread busy, few enough that a run
+    of millions of pairs never holds millions of futures (the cluster's threads are counted again as
+    the run goes, so workers that join later get work too)."""
+    threads: int = sum(client.nthreads().values())
+    return max(MIN_IN_FLIGHT, IN_FLIGHT_PER_THREAD * threads)
+
+
+def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings,
+              report: RunReport) -> Iterator[tuple[int, Record]]:
+    """The records of ``todo``'s pairs as workers finish them, with at most ``in_flight_bound`` submitted."""
     from dask.distributed import as_completed
 
-    futures = {client.submit(align_job, job, settings, pure=False): (i, job) for i, job in todo}
-    for future in as_completed(futures):
-        i, job = futures[future]
+    pending = iter(todo)
+    futures: dict[Any, tuple[int, Job]] = {}
+    running = as_completed()
+    bound, returned = in_flight_bound(client), 0
+
+    def submit() -> None:
+        while len(futures) < bound:
+            item = next(pending, None)
+            if item is None:
+                return
+            future = client.submit(align_job, item[1], settings, pure=False)
+            futures[future] = item
+            running.add(future)
+        report.peak_in_flight = max(report.peak_in_flight, len(futures))
+
+    submit()
+    for future in running:
+        i, job = futures.pop(future)
         try:
-            yield i, future.result()
+            rec = future.result()
         except Exception as err:  # noqa: BLE001 - a worker that died on this pair every time it was tried
-            yield i, {"src": job.src.name, "tgt": job.tgt.name, "status": "failed",
-                      "error": f"{type(err).__name__}: {err}"}
+            rec = {"src": job.src.name, "tgt": job.tgt.name, "status": "failed",
+                   "error": f"{type(err).__name__}: {err}"}
+        future.release()
+        returned += 1
+        if returned % bound == 0:
+            bound = in_flight_bound(client)
+        submit()
+        yield i, rec
 
 
 # --- a corpus: a folder or a pairs file -----------------------------------------------------------
@@ -462,6 +515,7 @@ class CorpusReport:
     skipped: int  # pairs already complete and current in OUT
     total: int  # pairs in the job
     corpus_files: dict[str, Any] = field(default_factory=dict)  # path -> CorpusFileReport (rows, duplicates)
+    peak_in_flight: int = 0  # the most pairs submitted to a cluster and not yet back (0: in this process)
 
 
 def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignConfig(),
@@ -572,7 +626,7 @@ def _build_locked(out: Path, config: AlignConfig, doc_config: DocConfig,
 
         atomic_write_text(out / "index.html", index_page([r["index_row"] for r in ok], signature=run.signature))
     remove_stale(out, old_files, {r["file"] for r in ok} | ({"review.xlsx"} if review else set()))
-    return CorpusReport(pairs, failed, run.skipped, len(jobs))
+    return CorpusReport(pairs, failed, run.skipped, len(jobs), peak_in_flight=run.peak_in_flight)
 
 
 def write_review(out: Path, files: Sequence[str]) -> None:

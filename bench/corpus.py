@@ -3,15 +3,25 @@
 Builds document pairs from the Text+Berg gold alignments (../shared/benchmarks/textberg/, never the
 seeds): each document pair is a run of consecutive gold beads of one yearbook article, German and
 French, one sentence per line, so every pair is a real translation with a known answer. Then runs
-``aligner corpus --pairs`` (with ``--bitext``) in a fresh process in-process, with ``--workers 1``
-and ``--workers 2``, and prints for each the wall time, pairs/s, the CPU time of the whole process
-tree and the peak RSS of each process (client and workers, from /proc); the speedup of 2 workers over
-1 and the overhead of 1 worker over in-process; a byte comparison of every output file of the three
-runs; strict F1 of a sample of pairs against their gold beads; the time to pair a folder of 1k/5k/20k
-documents (synthetic document vectors: pairing only) on the exact and the index path; the CPU time
-of the seed corpus in-process against the commit before the engine; the load average; a SUMMARY line.
+``aligner corpus --pairs`` (with ``--bitext``, no workbooks and, unless ``--html``, no review pages: the
+way a training corpus is built) in a fresh process four times: in-process as by default (its encoder
+runs a thread per core), in-process with ``ALIGNER_ENCODER_THREADS=1``, with ``--workers 1`` and with
+``--workers 2`` (each worker has one encoder and BLAS thread). For each it prints the wall time, pairs/s,
+the CPU time of the whole process tree and the peak RSS of each process (client and workers, from
+/proc); then the speedup of 2 workers over 1, and the overhead of 1 worker over in-process twice:
 
-    PYTHONPATH=. python bench/corpus.py [--pairs 1000] [--pairing-sizes 1000,5000,20000] [--no-seeds]
+- against the one-thread in-process run: both use one core, so the difference is the engine's cost
+  (process start, Dask's scheduler and event loops, sending jobs and records). The target (<= 10 %)
+  is judged on this one;
+- against the default in-process run, which encodes on every core while the one worker uses one: this
+  measures the cores, not the engine; 2 workers are compared with it too (both on every core).
+
+Also a byte comparison of every output file of the four runs; strict F1 of a sample of pairs against
+their gold beads; the time to pair a folder of 1k/5k/20k documents (synthetic document vectors:
+pairing only) on the exact and the index path; the CPU time of the seed corpus in-process against the
+commit before the engine; the load average; a SUMMARY line.
+
+    PYTHONPATH=. python bench/corpus.py [--pairs 1000] [--pairing-sizes 1000,5000,20000] [--no-seeds] [--html]
 
 The articles hold about 3,500 gold beads, so with many pairs the runs overlap (a sentence occurs in
 several pairs); the per-process encoder memo is cleared before each pair, so this does not favour
@@ -144,10 +154,10 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def run(manifest: Path, out: Path, extra: list[str]) -> tuple[float, float, dict[int, int]]:
+def run(manifest: Path, out: Path, extra: list[str], env_extra: dict[str, str]) -> tuple[float, float, dict[int, int]]:
     """Wall seconds, CPU seconds of the process tree and the peak RSS (kB) of each process of one
     ``aligner corpus --pairs`` run (with ``--bitext OUT/corpus.tsv.gz``)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(REPO), **env_extra)
     cmd = [sys.executable, "-c", "from aligner.cli import main; main()", "corpus", "--pairs", str(manifest),
            "--out", str(out), "--no-xlsx", "--languages", "de,fr", "-q", "--bitext", str(out / "corpus.tsv.gz"),
            "--keep", "all", *extra]
@@ -250,6 +260,7 @@ def main() -> None:
     ap.add_argument("--pairing-sizes", default="1000,5000,20000", help="folder sizes to time pairing on ('' none)")
     ap.add_argument("--no-runs", action="store_true", help="only the pairing (and seed) figures")
     ap.add_argument("--no-seeds", action="store_true", help="skip the seed corpus CPU comparison")
+    ap.add_argument("--html", action="store_true", help="also a review page per pair (as `aligner corpus` by default)")
     args = ap.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     if args.pairing_sizes:
@@ -264,32 +275,48 @@ def main() -> None:
         sents = sum(1 for p in (root / "in" / "de").glob("*.txt") for _ in p.open(encoding="utf-8"))
         print(f"{args.pairs} pairs, {sents} German sentences ({sents / args.pairs:.0f} per document)")
         figures = {}
-        for label, extra in (("in-process", []), ("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"])):
-            wall, cpu, peaks = run(manifest, root / label.replace(" ", "-"), extra)
+        page = [] if args.html else ["--no-html"]
+        one = {"ALIGNER_ENCODER_THREADS": "1"}
+        for label, extra, env in RUNS:
+            wall, cpu, peaks = run(manifest, root / label.replace(" ", "-").replace(",", ""), [*extra, *page],
+                                   one if env else {})
             rates = args.pairs / wall
             client = peaks.pop(min(peaks), 0) / 1024 if peaks else 0.0
             worker = max(peaks.values()) / 1024 if peaks else 0.0
             figures[label] = (wall, rates, cpu, client, worker)
-            print(f"{label:>10}: {wall:7.1f} s wall  {rates:5.2f} pairs/s  {cpu:7.1f} s CPU ({cpu / args.pairs:.2f} s "
+            print(f"{label:>22}: {wall:7.1f} s wall  {rates:5.2f} pairs/s  {cpu:7.1f} s CPU ({cpu / args.pairs:.2f} s "
                   f"per pair)  peak RSS client {client:5.0f} MB, largest other process {worker:5.0f} MB "
-                  f"({len(peaks)} others)")
-        outs = [root / k.replace(" ", "-") for k in figures]
+                  f"({len(peaks)} others)", flush=True)
+        outs = [root / k.replace(" ", "-").replace(",", "") for k in figures]
         names = sorted(p.name for p in outs[0].iterdir() if p.name != "manifest.jsonl" and p.is_file())
         differ = sorted({n for o in outs[1:] for n in names
                          if not (o / n).is_file() or (o / n).read_bytes() != (outs[0] / n).read_bytes()})
         same = not differ
-        print(f"same output bytes in all three runs: {same} ({len(names)} files each, corpus.tsv.gz included; "
+        print(f"same output bytes in all {len(outs)} runs: {same} ({len(names)} files each, corpus.tsv.gz included; "
               f"differ: {', '.join(differ[:5]) or 'none'})")
         f1, scored = strict_f1(root / "in", outs[0], min(args.f1_sample, args.pairs))
         print(f"strict F1 of {scored} pairs against their gold beads: {f1:.3f} (the same in every run: same bytes)")
-        speedup = figures["1 worker"][0] / figures["2 workers"][0]
-        overhead = figures["1 worker"][0] / figures["in-process"][0] - 1
+        inproc, inproc1, w1, w2 = (figures[label][0] for label, _, _ in RUNS)
+        speedup = w1 / w2
+        overhead, overhead1 = w1 / inproc1 - 1, w1 / inproc - 1
+        print(f"2 workers over 1: {speedup:.2f}x (target >= 1.7x)")
+        print(f"1 worker over in-process, both one encoder thread: {overhead * 100:+.0f}% wall, "
+              f"{figures['1 worker'][2] / figures[RUNS[1][0]][2] * 100 - 100:+.0f}% CPU (the target, <= 10%: the "
+              f"cost of the engine, each path on one core)")
+        print(f"1 worker over in-process as run by default ({os.cpu_count()} encoder threads): {overhead1 * 100:+.0f}% "
+              f"wall (one core against all of them); 2 workers over it: {inproc / w2:.2f}x")
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"SUMMARY pairs={args.pairs} inproc_pairs_s={figures['in-process'][1]:.2f} "
-              f"w1_pairs_s={figures['1 worker'][1]:.2f} w2_pairs_s={figures['2 workers'][1]:.2f} "
-              f"speedup_2_over_1={speedup:.2f} overhead_1w={overhead * 100:.0f}% "
-              f"cpu_s_per_pair={figures['in-process'][2] / args.pairs:.2f} "
+        print(f"SUMMARY pairs={args.pairs} html={args.html} inproc_pairs_s={args.pairs / inproc:.2f} "
+              f"inproc_1thread_pairs_s={args.pairs / inproc1:.2f} w1_pairs_s={args.pairs / w1:.2f} "
+              f"w2_pairs_s={args.pairs / w2:.2f} speedup_2_over_1={speedup:.2f} "
+              f"overhead_1w_equal_threads={overhead * 100:.0f}% overhead_1w_default={overhead1 * 100:.0f}% "
+              f"cpu_s_per_pair={figures[RUNS[1][0]][2] / args.pairs:.2f} "
               f"peak_worker_mb={figures['2 workers'][4]:.0f} strict_f1={f1:.3f} identical={same}")
+
+
+# label, options, one encoder thread in the client (the workers always have one)
+RUNS = (("in-process", [], False), ("in-process, 1 thread", [], True),
+        ("1 worker", ["--workers", "1"], False), ("2 workers", ["--workers", "2"], False))
 
 
 if __name__ == "__main__":

@@ -247,12 +247,17 @@ def test_an_existing_cluster_writes_the_same_bytes_and_survives_a_dead_worker(pa
     assert list(builds.values()) == [1]  # the surviving worker built its encoder once for all its pairs
 
 
-def test_a_local_cluster_writes_the_same_bytes(pairs, reference, tmp_path):
+def test_a_local_cluster_writes_the_same_bytes_with_few_pairs_in_flight(pairs, reference, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    from aligner import engine
+
+    monkeypatch.setattr(engine, "IN_FLIGHT_PER_THREAD", 1)  # 2 workers of 1 thread: 2 pairs submitted at a time
+    monkeypatch.setattr(engine, "MIN_IN_FLIGHT", 1)
     counts: list[int] = []
     report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2,
                           progress=lambda done, total, step: step.startswith("aligning") and counts.append(done))
     assert len(report.pairs) == N_PAIRS and not report.failed
+    assert report.peak_in_flight == 2 < N_PAIRS  # the client held at most two futures, refilled as pairs came back
     assert counts == list(range(N_PAIRS + 1))  # the client counts the workers' pairs as they come back
     assert outputs(tmp_path) == outputs(reference)
 
