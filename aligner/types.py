@@ -22,7 +22,7 @@ Side = Literal["src", "tgt", "both"]
 SegmentKind = Literal["sentence", "heading"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LanguageRun:
     """A stretch of a document detected as one language (paragraph granularity)."""
 
@@ -32,7 +32,7 @@ class LanguageRun:
     confidence: float  # lingua's confidence for the run's best paragraph, 0..1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One alignable unit: a sentence or a heading.
 
@@ -51,7 +51,7 @@ class Segment:
     kind: SegmentKind = "sentence"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """Text kept out of the alignment, and why (reported, never dropped silently)."""
 
@@ -62,7 +62,7 @@ class Exclusion:
     lang: str | None = None  # detected language of the excluded text, when known
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A decoded document split into segments, with what was left out."""
 
@@ -80,7 +80,7 @@ class Document:
         return [s.text for s in self.segments]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bead:
     """One step of an alignment: source ids aligned to target ids (0-based, contiguous)."""
 
@@ -96,7 +96,7 @@ class Bead:
         return f"{len(self.src)}-{len(self.tgt)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A QA finding on one bead.
 
@@ -111,7 +111,7 @@ class Flag:
     suggestion: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AlignedPair:
     """A bead with its text and its QA flags: one row of every export."""
 
@@ -141,7 +141,7 @@ class AlignedPair:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alignment:
     """The result of aligning two documents, with what produced it."""
 
