@@ -19,7 +19,7 @@ Side = Literal["src", "tgt", "both"]
 SegmentKind = Literal["sentence", "heading"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LanguageRun:
     """A stretch of a document detected as one language (paragraph granularity)."""
 
@@ -29,7 +29,7 @@ class LanguageRun:
     confidence: float  # lingua's confidence for the run's best paragraph, 0..1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One alignable unit: a sentence or a heading.
 
@@ -48,7 +48,7 @@ class Segment:
     kind: SegmentKind = "sentence"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     """Text kept out of the alignment, and why (reported, never dropped silently)."""
 
@@ -59,7 +59,7 @@ class Exclusion:
     lang: str | None = None  # detected language of the excluded text, when known
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A decoded document split into segments, with what was left out."""
 
@@ -77,7 +77,7 @@ class Document:
         return [s.text for s in self.segments]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bead:
     """One step of an alignment: source ids aligned to target ids (0-based, contiguous)."""
 
@@ -93,7 +93,7 @@ class Bead:
         return f"{len(self.src)}-{len(self.tgt)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A QA finding on one bead.
 
@@ -108,7 +108,7 @@ class Flag:
     suggestion: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AlignedPair:
     """A bead with its text and its QA flags: one row of every export."""
 
@@ -138,7 +138,7 @@ class AlignedPair:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alignment:
     """The result of aligning two documents, with what produced it."""
 

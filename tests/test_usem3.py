@@ -96,3 +96,34 @@ def test_the_vectors_do_not_depend_on_the_encoder_thread_count(monkeypatch):
         monkeypatch.setenv("ALIGNER_ENCODER_THREADS", threads)
         got[threads] = np.asarray(USEEncoder().encode(texts))
     assert np.array_equal(got["1"], got["2"])
+
+
+def test_the_encoder_tokenises_a_few_batches_ahead_of_the_network(monkeypatch):
+    """A long list of texts is tokenised as its batches are reached, not all before the first runs: the
+    token ids of a whole book (~600 MB of Python ints for 50 MB of text) are never held at once."""
+    from aligner.encoders.usem3 import network
+
+    encoder = USEEncoder()
+    found = encoder.network()
+    budget = adapter.layout().token_budget
+    texts = [f"Die Sektion hat im Jahr {i} eine neue Hütte am Gletscher gebaut." for i in range(20 * budget // 16)]
+    tokenised, ahead = [0], []
+
+    real_sp = found.sp
+
+    class Counting:  # the real tokenizer, counted
+        def encode(self, text, **kw):  # type: ignore[no-untyped-def]
+            tokenised[0] += 1
+            return real_sp.encode(text, **kw)
+
+    real_batch = network._batch
+
+    def batch(net, group, n_tokens, out, counts):  # type: ignore[no-untyped-def]
+        ahead.append(tokenised[0])
+        real_batch(net, group, n_tokens, out, counts)
+
+    monkeypatch.setattr(network, "_batch", batch)
+    monkeypatch.setattr(found, "sp", Counting())
+    sums, _ = network.pooled_sums(found, texts, threads=2)
+    assert len(ahead) >= 10 and ahead[0] < len(texts) // 4, (len(ahead), ahead[:3], len(texts))
+    assert sums.shape[0] == len(texts) and np.isfinite(sums).all()

@@ -50,7 +50,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -216,20 +216,73 @@ def _save_reproducibly(wb: Any, fh: IO[bytes], when: datetime) -> None:
     ``when`` and fixed attributes (those would otherwise follow the platform
     and the temporary file's mode).
     """
-    from io import BytesIO
-
-    from openpyxl.writer.excel import ExcelWriter
+    import shutil
+    import tempfile
 
     wb.properties.created = wb.properties.modified = when
-    buffer = BytesIO()
-    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED)).save()  # save() closes the archive
-    with ZipFile(buffer) as made, ZipFile(fh, "w", ZIP_DEFLATED) as out:
-        for entry in made.infolist():
-            info = ZipInfo(entry.filename, date_time=when.timetuple()[:6])
-            info.compress_type = entry.compress_type
-            info.create_system = 3  # Unix, as on Linux and macOS, rather than 0 on Windows
-            info.external_attr = 0o600 << 16  # what zipfile gives writestr entries (rw-------)
-            out.writestr(info, made.read(entry))
+    with tempfile.TemporaryFile(prefix="aligner-xlsx-") as buffer:
+        _excel_writer()(wb, ZipFile(buffer, "w", ZIP_DEFLATED)).save()  # save() closes the archive
+        with ZipFile(buffer) as made, ZipFile(fh, "w", ZIP_DEFLATED) as out:
+            for entry in made.infolist():
+                info = ZipInfo(entry.filename, date_time=when.timetuple()[:6])
+                info.compress_type = entry.compress_type
+                info.create_system = 3  # Unix, as on Linux and macOS, rather than 0 on Windows
+                info.external_attr = 0o600 << 16  # what zipfile gives writestr entries (rw-------)
+                info.file_size = entry.file_size  # known in advance, as writestr knows it: the same bytes
+                with made.open(entry) as src, out.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _later(ws: Any, rows: Iterator[list[Any]], last_row: int, last_col: int) -> None:
+    """Rows of ``ws`` made one at a time while the sheet is written (each row's cells, in any order), so
+    that the cells of a long sheet never all exist at once; ``last_row`` and ``last_col``: how far they reach
+    (the sheet's extent is written before its rows)."""
+    ws._aligner_later = (rows, last_row, last_col)
+
+
+def _excel_writer() -> Any:
+    """openpyxl's ExcelWriter, with sheets that make the rows ``_later`` gave them as they write them
+    (the same XML as when those cells are made beforehand)."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.writer.excel import ExcelWriter
+
+    class SheetWriter(WorksheetWriter):  # type: ignore[misc]
+        def write_dimensions(self) -> None:
+            later = getattr(self.ws, "_aligner_later", None)
+            if later is None or not self.ws._cells:
+                super().write_dimensions()
+                return
+            rows, cols = zip(*self.ws._cells)
+            ref = (f"{get_column_letter(min(cols))}{min(rows)}:"
+                   f"{get_column_letter(max(*cols, later[2]))}{max(*rows, later[1])}")
+            self.xf.send(SheetDimension(ref).to_tree())
+
+        def rows(self) -> Iterator[tuple[int, list[Any]]]:
+            yield from super().rows()
+            later = getattr(self.ws, "_aligner_later", None)
+            for cells in later[0] if later else ():
+                row = cells[0].row
+                yield row, sorted(cells, key=lambda cell: cell.column)
+                for cell in cells:
+                    del self.ws._cells[cell.row, cell.column]
+                self.ws.row_dimensions.pop(row, None)
+
+    class Writer(ExcelWriter):  # type: ignore[misc]
+        def write_worksheet(self, ws: Any) -> None:  # ExcelWriter's, with SheetWriter
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            writer = SheetWriter(ws)
+            writer.write()
+            ws._rels = writer._rels
+            self._archive.write(writer.out, ws.path[1:])
+            self.manifest.append(ws)
+            writer.cleanup()
+
+    return Writer
 
 
 def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
@@ -258,42 +311,48 @@ def _fill_alignment(ws: Any, sets: Sequence[PairSet]) -> None:
     one_pair = len(sets) == 1
     columns = [c for c in COLUMNS if not (one_pair and c[0] == "pair")]
     wrapped = {h for h, _, w in columns if w}
-    row = 1
-    for ps in sets:
-        for pair in ps.pairs:
-            row += 1
-            rec = pair_record(ps, pair)
-            review = ps.review(pair)
-            values: dict[str, Any] = {
-                "pair": ps.name,
-                "pair_id": rec["pair_id"],
-                "src_ids": ",".join(map(str, pair.bead.src)),
-                "tgt_ids": ",".join(map(str, pair.bead.tgt)),
-                "type": pair.type,
-                "severity": worst_severity(pair),
-                "flags": "; ".join(pair.flag_codes),
-                "src": pair.src,
-                "tgt": pair.tgt,
-                "repair": pair.repair or "",
-                "explanation": "\n".join(f"{f.code}: {f.message}" for f in pair.flags),
-                "decision": review.decision,
-                "corrected_target": "",
-                "comment": review.comment,
-            }
-            for h, value in values.items():
-                if value:
-                    cell = _put_text(ws, row, col[h], value)
-                else:
-                    cell = ws.cell(row=row, column=col[h])
-                cell.alignment = wrap if h in wrapped else top
-            ws.row_dimensions[row].height = _row_height(values, columns)
-            score = ws.cell(row=row, column=col["score"], value=round(pair.bead.score, 4))
-            score.number_format = "0.00"
-            score.alignment = top
-            if pair.bead.confidence is not None:
-                sure = ws.cell(row=row, column=col["confidence"], value=round(pair.bead.confidence, 4))
-                sure.number_format = "0.00"
-                sure.alignment = top
+    def bead_row(row: int, ps: PairSet, pair: AlignedPair) -> list[Any]:
+        rec = pair_record(ps, pair)
+        review = ps.review(pair)
+        values: dict[str, Any] = {
+            "pair": ps.name,
+            "pair_id": rec["pair_id"],
+            "src_ids": ",".join(map(str, pair.bead.src)),
+            "tgt_ids": ",".join(map(str, pair.bead.tgt)),
+            "type": pair.type,
+            "severity": worst_severity(pair),
+            "flags": "; ".join(pair.flag_codes),
+            "src": pair.src,
+            "tgt": pair.tgt,
+            "repair": pair.repair or "",
+            "explanation": "\n".join(f"{f.code}: {f.message}" for f in pair.flags),
+            "decision": review.decision,
+            "corrected_target": "",
+            "comment": review.comment,
+        }
+        cells = []
+        for h, value in values.items():
+            cell = _put_text(ws, row, col[h], value) if value else ws.cell(row=row, column=col[h])
+            cell.alignment = wrap if h in wrapped else top
+            cells.append(cell)
+        ws.row_dimensions[row].height = _row_height(values, columns)
+        score = ws.cell(row=row, column=col["score"], value=round(pair.bead.score, 4))
+        score.number_format = "0.00"
+        score.alignment = top
+        cells.append(score)
+        if pair.bead.confidence is not None:
+            sure = ws.cell(row=row, column=col["confidence"], value=round(pair.bead.confidence, 4))
+            sure.number_format = "0.00"
+            sure.alignment = top
+            cells.append(sure)
+        return cells
+
+    beads = ((ps, pair) for ps in sets for pair in ps.pairs)
+    first = next(beads, None)
+    if first is not None:  # made now, so that the row styles take the same ids whatever follows
+        bead_row(2, *first)
+    row = 1 + sum(len(ps.pairs) for ps in sets)
+    _later(ws, (bead_row(r, ps, pair) for r, (ps, pair) in enumerate(beads, start=3)), row, len(HEADERS))
     last = get_column_letter(len(HEADERS))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{max(row, 2)}"
@@ -528,16 +587,26 @@ def _fill_snapshot(ws: Any, sets: Sequence[PairSet], documents: Sequence[list[di
     }
     ws.append(["aligner review workbook", SNAPSHOT_FORMAT, *_chunks(json.dumps(meta, ensure_ascii=True))])
     ws.append(["pair", "pair_id", "record"])
-    for ps in sets:
-        for pair in ps.pairs:
-            rec = pair_record(ps, pair)
-            for key in ("decision", "comment", "src_lang", "tgt_lang", "pair"):
-                rec.pop(key, None)
-            ws.append([ps.name, bead_id(pair.bead), *_chunks(json.dumps(rec, ensure_ascii=True))])
     for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+
+    def record(ps: PairSet, pair: AlignedPair) -> list[str]:
+        rec = pair_record(ps, pair)
+        for key in ("decision", "comment", "src_lang", "tgt_lang", "pair"):
+            rec.pop(key, None)
+        return [ps.name, bead_id(pair.bead), *_chunks(json.dumps(rec, ensure_ascii=True))]
+
+    def record_row(row: int, values: list[str]) -> list[Any]:
+        cells = [ws.cell(row=row, column=c, value=v) for c, v in enumerate(values, start=1)]
+        for cell in cells:
+            cell.data_type = "s"
+        return cells
+
+    beads = [(ps, pair) for ps in sets for pair in ps.pairs]
+    width = max((len(record(ps, pair)) for ps, pair in beads), default=0)  # the sheet's extent comes first
+    _later(ws, (record_row(r, record(ps, pair)) for r, (ps, pair) in enumerate(beads, start=3)), 2 + len(beads), width)
 
 
 def _chunks(text: str) -> list[str]:

@@ -8,8 +8,9 @@ pieces. The network's arrays and shape come through ``adapter``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from typing import Any
 
@@ -36,9 +37,6 @@ def pooled_sums(network: Any, texts: list[str], threads: int = 1) -> tuple[np.nd
     """
     out = np.empty((len(texts), 3, network.cnn_W.shape[1]), dtype=np.float32)
     counts = np.empty(len(texts), dtype=np.int64)
-    jobs: list[Callable[[], None]] = []
-    group: list[list[int]] = []
-    n_tokens = first = 0
     budget = adapter.layout().token_budget
 
     def batch(group: list[list[int]], n_tokens: int, a: int, b: int) -> Callable[[], None]:
@@ -49,25 +47,35 @@ def pooled_sums(network: Any, texts: list[str], threads: int = 1) -> tuple[np.nd
             out[i], counts[i] = _long(network, ids), len(ids)
         return run
 
-    for i, text in enumerate(texts):
-        ids = network.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
-        if group and n_tokens + len(ids) > budget:
-            jobs.append(batch(group, n_tokens, first, i))
-            group, n_tokens, first = [], 0, i
-        if len(ids) > LONG_TOKENS:
-            jobs.append(long(i, ids))
-            first = i + 1
-            continue
-        group.append(ids)
-        n_tokens += len(ids)
-    if group:
-        jobs.append(batch(group, n_tokens, first, len(texts)))
-    if threads > 1 and len(jobs) > 1:
+    def jobs() -> Iterator[Callable[[], None]]:
+        """The batches in order, each tokenised when it is reached (a few batches' ids at a time)."""
+        group: list[list[int]] = []
+        n_tokens = first = 0
+        for i, text in enumerate(texts):
+            ids = network.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+            if group and n_tokens + len(ids) > budget:
+                yield batch(group, n_tokens, first, i)
+                group, n_tokens, first = [], 0, i
+            if len(ids) > LONG_TOKENS:
+                yield long(i, ids)
+                first = i + 1
+                continue
+            group.append(ids)
+            n_tokens += len(ids)
+        if group:
+            yield batch(group, n_tokens, first, len(texts))
+
+    if threads > 1:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="usem3-encode") as pool:
-            for done in [pool.submit(job) for job in jobs]:
+            running: deque[Future[None]] = deque()
+            for job in jobs():
+                running.append(pool.submit(job))
+                if len(running) > 2 * threads:  # the queue holds a few batches, not the whole text's ids
+                    running.popleft().result()
+            for done in running:
                 done.result()
     else:
-        for job in jobs:
+        for job in jobs():
             job()
     return out, counts
 
