@@ -232,7 +232,8 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
     language is settled (a flag needs both readings). The others get lingua's verdict
     (high-accuracy mode below ``LONG_TEXT`` characters) against the pair's two languages, those its
     documents' paragraphs are in (``present``) and those the first reading gave more than
-    ``language_rival``. ``screens``: the first reading of each side, when it was taken already.
+    ``language_rival``. ``screens``: the first reading of each side that has the letters the check
+    needs, when it was taken already.
     """
     from aligner.langid import best_of, confidences, letters
 
@@ -244,9 +245,14 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
             return [_flag("untranslated", f"target is the source text, unchanged ('{_short(pair.tgt)}')", "tgt")]
     in_play = _in_play(src_lang, tgt_lang, languages)
     for side, text, lang in (("src", pair.src, src_lang), ("tgt", pair.tgt, tgt_lang)):
-        if not text or letters(text) < cfg.language_min_letters:
+        if screens is not None:
+            if side not in screens:
+                continue
+            screen = screens[side]
+        elif not text or letters(text) < cfg.language_min_letters:
             continue
-        screen = screens[side] if screens and side in screens else confidences(text, in_play, low_accuracy=True)
+        else:
+            screen = confidences(text, in_play, low_accuracy=True)
         if best_of(screen)[0] == lang:
             continue  # settled: a flag needs both readings to find another language
         seen = [c for c in in_play if screen.get(c, 0.0) > cfg.language_rival]
