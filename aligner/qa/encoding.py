@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 _L = f"[{re.escape(LOST)}]"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# what every artifact but mojibake leaves: a lost character, a caret or a control character
+_TRACE = re.compile(f"{_L}|\\^|{_CONTROL.pattern}")
 _CARET = re.compile(r"(?:(?<=^)|(?<=[\s(\"'„“«»]))\^+(?=[^\W\d_]|\d)")
 _NUMBER_SIGN = re.compile(
     rf"(\d[\d.,]*(?:[ \u00a0](?:Mio|Mrd|Tsd|Mill|Md|Mds|mln|mld)\.?)?)([ \u00a0]?){_L}"
@@ -340,6 +342,10 @@ def detect_damage(text: str, lang: str, source: str | None = None,
     """
     from aligner.qa.marks import profile
 
+    if _TRACE.search(text) is None:  # no '?', U+FFFD, caret or control character: mojibake at most
+        scan = _Scan(text, lang, source, frozenset())
+        _find_mojibake(scan)
+        return sorted(scan.out, key=lambda d: (d.start, d.end))
     prof = vocabulary.profile(lang) if isinstance(vocabulary, Vocabulary) else profile(text, lang)
     scan = _Scan(text, lang, source, frozenset(vocabulary))
     _find_mojibake(scan)

@@ -206,8 +206,8 @@ def extract(text: str, lang: str, other_lang: str | None = None) -> list[Quantit
     other = other_lang or lang
     body = _URL.sub(lambda m: " " * len(m.group()), text).translate(_SUB)
     out: list[Quantity] = []
-    scale_words = {**scales("en"), **scales(lang)}
-    month_words = {**months("en")[0], **months(other)[0], **months(lang)[0]}
+    scale_words, month_words = _words_near_numbers(lang, other)
+    month_names = _month_names(lang, other)
     for m in _NUMBER.finditer(body):
         token = m.group(1)
         before = body[m.start() - 1] if m.start() > 0 else ""
@@ -229,7 +229,10 @@ def extract(text: str, lang: str, other_lang: str | None = None) -> list[Quantit
             month = text[m.start():end + 1] if after in ("日", "号") else surface  # 4日: a day of the month
         out.append(Quantity((month or surface).strip(), frozenset(values), m.start(), end, dated=bool(month)))
     for t in _TOKEN.finditer(body):
-        num = month_number(t.group(), lang) or month_number(t.group(), other)
+        word = t.group()
+        named = month_names.get(word.lower())
+        num = next((n for n, short in named if not short or (len(word) >= 3 and word[0].isupper())), None) \
+            if named else None
         if num:
             out.append(Quantity(t.group(), frozenset({(float(num), False)}), t.start(), t.end(), "month"))
     for lang_ in dict.fromkeys((lang, other)):
@@ -251,6 +254,27 @@ def month_number(word: str, lang: str) -> int | None:
         if len(word) >= 3 and word[0].isupper() and w in short:
             return short[w]
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _words_near_numbers(lang: str, other: str) -> tuple[dict[str, float], dict[str, int]]:
+    """The scale words a ``lang`` text's numbers may carry, and the month names that may date them."""
+    return {**scales("en"), **scales(lang)}, {**months("en")[0], **months(other)[0], **months(lang)[0]}
+
+
+@functools.lru_cache(maxsize=64)
+def _month_names(lang: str, other: str) -> dict[str, tuple[tuple[int, bool], ...]]:
+    """``month_number(word, lang) or month_number(word, other)`` as one table: each lower-cased name
+    -> (month, whether it is an abbreviation), in the order those calls try them (an abbreviation
+    counts only capitalised and of three letters or more)."""
+    table: dict[str, list[tuple[int, bool]]] = {}
+    for code in (lang, "en", other, "en"):
+        wide, short = months(code)
+        for name, number in wide.items():
+            table.setdefault(name, []).append((number, False))
+        for name, number in short.items():
+            table.setdefault(name, []).append((number, True))
+    return {name: tuple(found) for name, found in table.items()}
 
 
 @functools.lru_cache(maxsize=64)

@@ -70,6 +70,8 @@ class PunctIssue:
 
 def _balance(text: str, opener: str, closer: str) -> int | None:
     """Offset of the first unmatched quote/bracket, or None when balanced."""
+    if opener not in text and closer not in text:
+        return None
     if opener == closer:  # symmetric quotes (Swedish ”…”): parity only
         positions = [m.start() for m in re.finditer(re.escape(opener), text)]
         return positions[-1] if len(positions) % 2 else None
@@ -110,7 +112,7 @@ def check_punctuation(text: str, lang: str, raw: str | None = None) -> list[Punc
                 issues.append(PunctIssue(-1, -1, "double-space", f"doubled space in '{ctx}'"))
     for opener, closer in quote_pairs(lang):
         probe = text
-        if "’" in (opener, closer) or "‘" in (opener, closer):
+        if ("’" in (opener, closer) or "‘" in (opener, closer)) and ("’" in text or "‘" in text):
             probe = "".join(" " if ch in "’‘" and _apostrophe(text, k) else ch for k, ch in enumerate(text))
         at = _balance(probe, opener, closer)
         if at is not None:
@@ -120,8 +122,9 @@ def check_punctuation(text: str, lang: str, raw: str | None = None) -> list[Punc
     if len(straight) % 2:
         issues.append(PunctIssue(straight[-1], straight[-1] + 1, "unbalanced-quote",
                                  f"odd number of straight quotes \" ({len(straight)})"))
+    unlisted = _strip_list_markers(text) if ")" in text else text
     for opener, closer in BRACKETS:
-        at = _balance(_strip_list_markers(text), opener, closer)
+        at = _balance(unlisted, opener, closer)
         if at is not None:
             issues.append(PunctIssue(at, at + 1, "unbalanced-bracket", f"unbalanced bracket {text[at]!r}"))
     return issues
