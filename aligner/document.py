@@ -15,7 +15,7 @@ from pathlib import Path
 from aligner.config import DocConfig
 from aligner.errors import LanguageError
 from aligner.io import read_text
-from aligner.langid import Guess, check_supported, document_language, guess_blocks, smooth
+from aligner.langid import Guess, cheap_blocks, check_supported, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
 from aligner.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
@@ -39,7 +39,7 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
         doc_lang: str | None = config.lang
     else:
         guesses = guess_blocks(texts, languages, min_confidence=config.min_confidence,
-                               min_letters=config.min_letters)
+                               min_letters=config.min_letters, main=config.lang)
         doc_lang = config.lang or document_language(texts, guesses)
     if doc_lang is None:
         if config.presplit and any(texts):
@@ -90,7 +90,7 @@ def _check_unjoined(text: str, doc_lang: str, languages: tuple[str, ...], config
     """
     units = [p.text for p in split_paragraphs(text, one_per_line=True) if p.text]
     sample = units[:: max(1, len(units) // _UNJOINED_SAMPLE)]
-    guesses = guess_blocks(sample, languages, min_confidence=config.min_confidence, min_letters=config.min_letters)
+    guesses = cheap_blocks(sample, languages, min_confidence=config.min_confidence, min_letters=config.min_letters)
     line_lang = document_language(sample, guesses)
     if line_lang is not None and line_lang != doc_lang:
         raise LanguageError(f"{where}: most of its lines are in {line_lang}, but the paragraphs rebuilt from them "

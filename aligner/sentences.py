@@ -28,6 +28,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
+from types import ModuleType
 
 # ISO 639-1 -> Punkt model name
 PUNKT_MODELS = {
@@ -48,20 +49,22 @@ _CJK_SPLIT = re.compile(r"[^。！？!?]*[。！？!?]+[」』”’）)]*|[^。
 
 
 _LEAN_IMPORT = False
+_PUNKT_MODULES: dict[str, ModuleType] = {}  # NLTK's modules imported for Punkt alone, out of sys.modules
 _OPTIONAL_FOR_NLTK = ("scipy.stats", "sklearn")
 
 
 def lean_nltk_import(enabled: bool = True) -> None:
-    """Import NLTK without scipy.stats and scikit-learn; for a process that is all ours (the CLI).
+    """Import only NLTK's Punkt module, not all of NLTK; for a process that is all ours (the CLI).
 
-    ``import nltk`` imports all of NLTK, and through it scipy.stats and scikit-learn
-    when they are installed: about 1.2 of the 1.5 s the import takes, the largest
-    single cost of a short ``aligner align``. Punkt needs neither, and NLTK treats
-    both as optional (it falls back when they fail to import), so they are hidden
-    while NLTK is imported. NLTK's scikit-learn wrapper and its Fisher exact test
-    then do not work in this process, which is why a library caller never gets this
-    and only ``aligner.cli.main`` turns it on. Modules imported later see scipy and
-    scikit-learn as usual.
+    ``import nltk`` imports all of NLTK (and through it scipy.stats and scikit-learn when they
+    are installed), the largest single cost of a short ``aligner align``, while Punkt needs a
+    handful of its modules. In this mode ``nltk.tokenize.punkt`` is imported under stand-in
+    ``nltk`` and ``nltk.tokenize`` packages (whose ``__init__`` would import the rest), and the
+    modules it imported are taken out of ``sys.modules`` again (the tokenizers keep them), so a
+    later ``import nltk`` imports all of NLTK afresh. Should that fail with another NLTK, NLTK is
+    imported as usual but with scipy.stats and scikit-learn hidden (NLTK treats both as optional);
+    its scikit-learn wrapper and Fisher exact test then do not work in this process, which is why
+    a library caller never gets this and only ``aligner.cli.main`` turns it on.
     """
     global _LEAN_IMPORT
     _LEAN_IMPORT = enabled
@@ -81,11 +84,54 @@ def _hidden(modules: tuple[str, ...]) -> Iterator[None]:
                 del sys.modules[name]
 
 
+@contextlib.contextmanager
+def _punkt_alone() -> Iterator[None]:
+    """Stand-in ``nltk`` and ``nltk.tokenize`` packages for the duration, so that Punkt's modules
+    import without ``nltk/__init__`` (see ``lean_nltk_import``); NLTK as usual, with scipy.stats and
+    scikit-learn hidden, when that does not work."""
+    import importlib
+    import importlib.util
+    import types
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("nltk")
+    stand_ins: dict[str, types.ModuleType] = {}
+    if _PUNKT_MODULES:
+        sys.modules.update(_PUNKT_MODULES)
+        stand_ins = dict(_PUNKT_MODULES)
+    elif spec is not None and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        for name, path in (("nltk", root), ("nltk.tokenize", root / "tokenize")):
+            module = types.ModuleType(name)
+            module.__path__ = [str(path)]
+            module.__package__ = name
+            stand_ins[name] = module
+        sys.modules.update(stand_ins)
+        try:
+            importlib.import_module("nltk.tokenize.punkt")
+        except Exception:  # noqa: BLE001 - an NLTK laid out otherwise: import it the usual way
+            for name in [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]:
+                del sys.modules[name]
+            stand_ins = {}
+    try:
+        with contextlib.nullcontext() if stand_ins else _hidden(_OPTIONAL_FOR_NLTK):
+            yield
+    finally:
+        if stand_ins:  # Punkt's modules go out of sight again (kept for the next language)
+            for name in [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]:
+                _PUNKT_MODULES[name] = sys.modules.pop(name)
+
+
 @functools.lru_cache(maxsize=32)
 def _tokenizer(lang: str):  # type: ignore[no-untyped-def]
     """A PunktSentenceTokenizer with the pretrained parameters for ``lang`` (falls back to English)."""
-    with _hidden(_OPTIONAL_FOR_NLTK) if _LEAN_IMPORT else contextlib.nullcontext():
-        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    lean = _LEAN_IMPORT and "nltk" not in sys.modules
+    with _punkt_alone() if lean else contextlib.nullcontext():
+        return _build_tokenizer(lang)
+
+
+def _build_tokenizer(lang: str):  # type: ignore[no-untyped-def]
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     model = PUNKT_MODELS.get(lang, "english")
     try:  # NLTK's own data, when a user has it installed
