@@ -10,12 +10,13 @@ exclusion; ``coverage_gaps`` checks that.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, wait
 from pathlib import Path
 
 from aligner.config import DocConfig
 from aligner.errors import LanguageError
 from aligner.io import read_text
-from aligner.langid import Guess, cheap_blocks, check_supported, document_language, guess_blocks, smooth
+from aligner.langid import Guess, cheap_blocks, check_supported_soon, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
 from aligner.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
@@ -28,11 +29,22 @@ def _has_text(text: str) -> bool:
 def make_document(text: str, name: str = "text", config: DocConfig = DocConfig(),
                   path: str | None = None) -> Document:
     """Split decoded text into a Document (see the module docstring)."""
-    paragraphs = split_paragraphs(text, one_per_line=config.presplit)
-    texts = [p.text for p in paragraphs]
     languages = tuple(config.languages)
     if config.lang and config.lang not in languages:
         languages = (*languages, config.lang)
+    # whether the text is in a language in play at all: checked meanwhile (lingua reads without the GIL)
+    pending = check_supported_soon(text, languages) if config.lang is None and not config.presplit else None
+    try:
+        return _make_document(text, name, config, path, languages, pending)
+    finally:
+        if pending is not None:
+            wait([pending])  # (never left running: a process may fork next)
+
+
+def _make_document(text: str, name: str, config: DocConfig, path: str | None, languages: tuple[str, ...],
+                   pending: Future[None] | None) -> Document:
+    paragraphs = split_paragraphs(text, one_per_line=config.presplit)
+    texts = [p.text for p in paragraphs]
     if config.presplit and config.lang:
         # one sentence per line in a known language: nothing to detect, nothing to exclude
         guesses = [Guess(config.lang, 1.0, True) for _ in texts]
@@ -46,11 +58,8 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
             doc_lang = languages[0]
         else:
             raise LanguageError(f"{path or name}: no text in a supported language ({', '.join(languages)})")
-    if config.lang is None and not config.presplit:
-        try:
-            check_supported(text, languages)
-        except LanguageError as err:
-            raise LanguageError(f"{path or name}: {err}") from None
+    if pending is not None:
+        _supported(pending, path or name)
         if any(p.lines > 1 for p in paragraphs):
             _check_unjoined(text, doc_lang, languages, config, path or name)
     para_langs = smooth(texts, guesses, doc_lang, languages)
@@ -77,6 +86,14 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
                     exclusions=tuple(exclusions), runs=runs, path=path, notes=tuple(notes))
+
+
+def _supported(pending: Future[None], where: str) -> None:
+    """Wait for the check that the text is in a language in play (``check_supported``)."""
+    try:
+        pending.result()
+    except LanguageError as err:
+        raise LanguageError(f"{where}: {err}") from None
 
 
 _UNJOINED_SAMPLE = 200  # lines of a wrapped document whose language is checked before joining

@@ -17,8 +17,10 @@ English contact line stays English.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aligner.errors import LanguageError
@@ -225,6 +227,23 @@ def check_supported(text: str, languages: Sequence[str]) -> None:
         name = best.name.title()
         raise LanguageError(f"text is in {name} ({code}), not in a language in play "
                             f"({', '.join(languages)}); add it with --languages")
+
+
+def check_supported_soon(text: str, languages: Sequence[str]) -> Future[None]:
+    """``check_supported(text, languages)`` started in a background thread; its ``result()`` waits for
+    it (and raises its LanguageError). lingua releases the GIL while it loads its models and reads,
+    so the check's models (every language's, in low-accuracy mode) load while the caller goes on."""
+    return _background().submit(check_supported, text, tuple(languages))
+
+
+_BACKGROUND: dict[int, ThreadPoolExecutor] = {}  # per process id (a forked child has not its parent's thread)
+
+
+def _background() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _BACKGROUND:
+        _BACKGROUND[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aligner-langid")
+    return _BACKGROUND[pid]
 
 
 @functools.lru_cache(maxsize=1)

@@ -49,7 +49,7 @@ STAGES = ("startup", "langid", "split", "model", "encode", "search", "qa_lang", 
 HOOKS = (
     ("aligner.document", "guess_blocks", "langid"),
     ("aligner.document", "smooth", "langid"),
-    ("aligner.document", "check_supported", "langid"),
+    ("aligner.document", "_supported", "langid"),
     ("aligner.document", "_segments", "split"),
     ("aligner.encoders", "USEEncoder._ready", "model"),
     ("aligner.pipeline", "windows", "encode"),
