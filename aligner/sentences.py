@@ -127,17 +127,34 @@ def _tokenizer(lang: str):  # type: ignore[no-untyped-def]
     """A PunktSentenceTokenizer with the pretrained parameters for ``lang`` (falls back to English)."""
     lean = _LEAN_IMPORT and "nltk" not in sys.modules
     with _punkt_alone() if lean else contextlib.nullcontext():
-        return _build_tokenizer(lang)
+        return _build_tokenizer(lang, nltk_data=not lean or _nltk_data_present())
 
 
-def _build_tokenizer(lang: str):  # type: ignore[no-untyped-def]
+def _nltk_data_present() -> bool:
+    """Whether one of NLTK's default data directories exists (``nltk.data.path``, which this process
+    leaves as it is): when none does, NLTK's Punkt data cannot be installed, and ``nltk.data``, with
+    the grammar and semantics modules it imports, need not be loaded to look for it."""
+    import os
+    from pathlib import Path
+
+    if sys.platform.startswith("win"):
+        return True
+    dirs = [d for d in os.environ.get("NLTK_DATA", "").split(os.pathsep) if d] + ["~/nltk_data"]
+    dirs += [os.path.join(sys.prefix, *parts) for parts in (("nltk_data",), ("share", "nltk_data"),
+                                                           ("lib", "nltk_data"))]
+    dirs += ["/usr/share/nltk_data", "/usr/local/share/nltk_data", "/usr/lib/nltk_data", "/usr/local/lib/nltk_data"]
+    return any(Path(d).expanduser().exists() for d in dirs)
+
+
+def _build_tokenizer(lang: str, nltk_data: bool = True):  # type: ignore[no-untyped-def]
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     model = PUNKT_MODELS.get(lang, "english")
     try:  # NLTK's own data, when a user has it installed
         from nltk.tokenize.punkt import PunktTokenizer
 
-        return PunktTokenizer(model)
+        if nltk_data:
+            return PunktTokenizer(model)
     except (LookupError, OSError, ImportError):
         pass
     import importlib
