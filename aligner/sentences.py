@@ -42,6 +42,7 @@ ORDINAL_DOT = {"de", "da", "no", "nb", "fi", "et", "cs", "sl", "pl", "tr"}
 _ORDINAL_END = re.compile(r"(?:^|[\s(])\d{1,3}\.$")
 _FIRST_WORD = re.compile(r"\w+")
 # Chinese/Japanese: no Punkt model; split after full-width terminal punctuation.
+NO_PUNKT = frozenset({"zh", "ja"})
 MAX_SENTENCE_CHARS = 2000
 # A longer paragraph goes through Punkt a window at a time (its memory grows with the text it is given)
 PUNKT_WINDOW = 200_000
@@ -252,7 +253,7 @@ def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def _sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
     if not text or text.isspace():
         return
-    if lang in ("zh", "ja"):
+    if lang in NO_PUNKT:
         for m in _CJK_SPLIT.finditer(text):
             s, e = m.span()
             while s < e and text[s].isspace():

