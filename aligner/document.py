@@ -58,10 +58,12 @@ def _make_document(text: str, name: str, config: DocConfig, path: str | None, la
             doc_lang = languages[0]
         else:
             raise LanguageError(f"{path or name}: no text in a supported language ({', '.join(languages)})")
-    if pending is not None:
-        _supported(pending, path or name)
-        if any(p.lines > 1 for p in paragraphs):
+    if pending is not None and any(p.lines > 1 for p in paragraphs):
+        try:
             _check_unjoined(text, doc_lang, languages, config, path or name)
+        except LanguageError:
+            _supported(pending, path or name)  # a language not in play is the first thing to say
+            raise
     para_langs = smooth(texts, guesses, doc_lang, languages)
 
     segments: list[Segment] = []
@@ -77,6 +79,8 @@ def _make_document(text: str, name: str, config: DocConfig, path: str | None, la
             exclusions.append(Exclusion(para.start, para.end, para.text, "other-language", lang))
         else:
             segments.extend(_segments(para, doc_lang, len(segments), notes))
+    if pending is not None:  # (waited for last: the sentences are split meanwhile)
+        _supported(pending, path or name)
     if not segments:
         found = sorted({e.lang for e in exclusions if e.reason == "other-language" and e.lang})
         if config.lang and found:  # the language was given, and the text is in another
