@@ -10,12 +10,13 @@ exclusion; ``coverage_gaps`` checks that.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, wait
 from pathlib import Path
 
 from aligner.config import DocConfig
 from aligner.errors import LanguageError
 from aligner.io import read_text
-from aligner.langid import Guess, check_supported, document_language, guess_blocks, smooth
+from aligner.langid import Guess, cheap_blocks, check_supported_soon, document_language, guess_blocks, smooth
 from aligner.paragraphs import Paragraph, split_paragraphs
 from aligner.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
@@ -28,31 +29,41 @@ def _has_text(text: str) -> bool:
 def make_document(text: str, name: str = "text", config: DocConfig = DocConfig(),
                   path: str | None = None) -> Document:
     """Split decoded text into a Document (see the module docstring)."""
-    paragraphs = split_paragraphs(text, one_per_line=config.presplit)
-    texts = [p.text for p in paragraphs]
     languages = tuple(config.languages)
     if config.lang and config.lang not in languages:
         languages = (*languages, config.lang)
+    # whether the text is in a language in play at all: checked meanwhile (lingua reads without the GIL)
+    pending = check_supported_soon(text, languages) if config.lang is None and not config.presplit else None
+    try:
+        return _make_document(text, name, config, path, languages, pending)
+    finally:
+        if pending is not None:
+            wait([pending])  # (never left running: a process may fork next)
+
+
+def _make_document(text: str, name: str, config: DocConfig, path: str | None, languages: tuple[str, ...],
+                   pending: Future[None] | None) -> Document:
+    paragraphs = split_paragraphs(text, one_per_line=config.presplit)
+    texts = [p.text for p in paragraphs]
     if config.presplit and config.lang:
         # one sentence per line in a known language: nothing to detect, nothing to exclude
         guesses = [Guess(config.lang, 1.0, True) for _ in texts]
         doc_lang: str | None = config.lang
     else:
         guesses = guess_blocks(texts, languages, min_confidence=config.min_confidence,
-                               min_letters=config.min_letters)
+                               min_letters=config.min_letters, main=config.lang)
         doc_lang = config.lang or document_language(texts, guesses)
     if doc_lang is None:
         if config.presplit and any(texts):
             doc_lang = languages[0]
         else:
             raise LanguageError(f"{path or name}: no text in a supported language ({', '.join(languages)})")
-    if config.lang is None and not config.presplit:
+    if pending is not None and any(p.lines > 1 for p in paragraphs):
         try:
-            check_supported(text, languages)
-        except LanguageError as err:
-            raise LanguageError(f"{path or name}: {err}") from None
-        if any(p.lines > 1 for p in paragraphs):
             _check_unjoined(text, doc_lang, languages, config, path or name)
+        except LanguageError:
+            _supported(pending, path or name)  # a language not in play is the first thing to say
+            raise
     para_langs = smooth(texts, guesses, doc_lang, languages)
 
     segments: list[Segment] = []
@@ -68,6 +79,8 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
             exclusions.append(Exclusion(para.start, para.end, para.text, "other-language", lang))
         else:
             segments.extend(_segments(para, doc_lang, len(segments), notes))
+    if pending is not None:  # (waited for last: the sentences are split meanwhile)
+        _supported(pending, path or name)
     if not segments:
         found = sorted({e.lang for e in exclusions if e.reason == "other-language" and e.lang})
         if config.lang and found:  # the language was given, and the text is in another
@@ -77,6 +90,14 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
                     exclusions=tuple(exclusions), runs=runs, path=path, notes=tuple(notes))
+
+
+def _supported(pending: Future[None], where: str) -> None:
+    """Wait for the check that the text is in a language in play (``check_supported``)."""
+    try:
+        pending.result()
+    except LanguageError as err:
+        raise LanguageError(f"{where}: {err}") from None
 
 
 _UNJOINED_SAMPLE = 200  # lines of a wrapped document whose language is checked before joining
@@ -90,7 +111,7 @@ def _check_unjoined(text: str, doc_lang: str, languages: tuple[str, ...], config
     """
     units = [p.text for p in split_paragraphs(text, one_per_line=True) if p.text]
     sample = units[:: max(1, len(units) // _UNJOINED_SAMPLE)]
-    guesses = guess_blocks(sample, languages, min_confidence=config.min_confidence, min_letters=config.min_letters)
+    guesses = cheap_blocks(sample, languages, min_confidence=config.min_confidence, min_letters=config.min_letters)
     line_lang = document_language(sample, guesses)
     if line_lang is not None and line_lang != doc_lang:
         raise LanguageError(f"{where}: most of its lines are in {line_lang}, but the paragraphs rebuilt from them "

@@ -17,8 +17,10 @@ English contact line stays English.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aligner.errors import LanguageError
@@ -46,6 +48,9 @@ def letters(text: str) -> int:
 # lingua's own boundary: below 120 characters its low-accuracy mode "drops significantly", above it
 # "remains mostly unaffected" (bench/langid.py measures this on a held-out mixed-language set)
 LONG_TEXT = 120
+# a short paragraph's cheap (low-accuracy) reading this sure of a language settles it in the document's
+# main language, and makes any other language one that matters for it (bench/langid.py, paragraphs)
+SURE = 0.9
 # what lingua reads of a text at most: words cut to WORD_CHARS, the text to SAMPLE_CHARS
 WORD_CHARS = 64
 SAMPLE_CHARS = 2000
@@ -114,12 +119,59 @@ def segment_language(text: str, languages: Sequence[str], min_letters: int = 8) 
 
 
 def guess_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confidence: float = 0.6,
+                 min_letters: int = 8, main: str | None = None) -> list[Guess]:
+    """Language of each paragraph, before smoothing.
+
+    Every paragraph is first read in low-accuracy mode against every language in play (cheap:
+    trigram models only). That reading is the guess of a long paragraph (``LONG_TEXT``). A short
+    one it is sure of (``SURE``) in the document's main language is settled too: ``main``, or else
+    the language most of the trusted long paragraphs are in. Any other short paragraph is read in
+    high-accuracy mode against the languages that matter for it, so that only their models are
+    loaded: those of the trusted long paragraphs, and the one the cheap reading is sure of. When
+    that leaves one language, the paragraph is in it, as sure as the cheap reading says; when it
+    leaves none, every language in play matters.
+    """
+    langs = tuple(languages)
+    out: list[Guess] = [Guess(None, 0.0, False)] * len(texts)
+    short: list[tuple[int, dict[str, float]]] = []
+    for k, text in enumerate(texts):
+        if letters(text) < min_letters:
+            continue
+        cheap = confidences(text, langs, low_accuracy=True)
+        if len(sample(text).strip()) >= LONG_TEXT:
+            lang, conf = best_of(cheap)
+            out[k] = Guess(lang, conf, conf >= min_confidence)
+        else:
+            short.append((k, cheap))
+    present = {g.lang for g in out if g.trusted}
+    main = main or document_language(texts, out)
+    for k, cheap in short:
+        lang, conf = best_of(cheap)
+        if conf >= SURE and lang == main:
+            out[k] = Guess(lang, conf, True)
+            continue
+        matter = tuple(c for c in langs if c in present or (c == lang and conf >= SURE)) or langs
+        if len(matter) == 1:
+            conf = cheap.get(matter[0], 0.0)
+            out[k] = Guess(matter[0], conf, conf >= min_confidence)
+            continue
+        lang, conf = best_of(confidences(texts[k], matter, low_accuracy=False))
+        out[k] = Guess(lang, conf, conf >= min_confidence)
+    return out
+
+
+def cheap_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confidence: float = 0.6,
                  min_letters: int = 8) -> list[Guess]:
-    """Language of each paragraph, before smoothing (low-accuracy mode from ``LONG_TEXT`` characters)."""
+    """Language of each text by the low-accuracy reading alone (for a verdict over many texts, such as
+    the majority language of a document's lines, which a few misread short ones do not move)."""
+    langs = tuple(languages)
     out = []
     for text in texts:
-        lang, conf = segment_language(text, languages, min_letters)
-        out.append(Guess(lang, conf, lang is not None and conf >= min_confidence))
+        if letters(text) < min_letters:
+            out.append(Guess(None, 0.0, False))
+            continue
+        lang, conf = best_of(confidences(text, langs, low_accuracy=True))
+        out.append(Guess(lang, conf, conf >= min_confidence))
     return out
 
 
@@ -149,9 +201,14 @@ def smooth(texts: Sequence[str], guesses: Sequence[Guess], doc_lang: str,
         if guesses[k].lang is None:  # too short to say anything: follow the text around it
             final[k] = prev or nxt or doc_lang
             continue
-        candidates = {c for c in (prev, nxt, doc_lang) if c}
-        conf = confidences(texts[k], languages)
-        final[k] = max(sorted(candidates), key=lambda c: conf.get(c, 0.0))
+        candidates = sorted({c for c in (prev, nxt, doc_lang) if c})
+        if len(candidates) == 1:
+            final[k] = candidates[0]
+            continue
+        # (lingua's confidences are proportional across candidate sets: weighing only the candidates
+        # ranks them as weighing all of ``languages`` would)
+        conf = confidences(texts[k], tuple(c for c in languages if c in candidates) or candidates)
+        final[k] = max(candidates, key=lambda c: conf.get(c, 0.0))
     return [f or doc_lang for f in final]
 
 
@@ -179,6 +236,23 @@ def check_supported(text: str, languages: Sequence[str]) -> None:
         name = best.name.title()
         raise LanguageError(f"text is in {name} ({code}), not in a language in play "
                             f"({', '.join(languages)}); add it with --languages")
+
+
+def check_supported_soon(text: str, languages: Sequence[str]) -> Future[None]:
+    """``check_supported(text, languages)`` started in a background thread; its ``result()`` waits for
+    it (and raises its LanguageError). lingua releases the GIL while it loads its models and reads,
+    so the check's models (every language's, in low-accuracy mode) load while the caller goes on."""
+    return _background().submit(check_supported, text, tuple(languages))
+
+
+_BACKGROUND: dict[int, ThreadPoolExecutor] = {}  # per process id (a forked child has not its parent's thread)
+
+
+def _background() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _BACKGROUND:
+        _BACKGROUND[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aligner-langid")
+    return _BACKGROUND[pid]
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
+from types import ModuleType
 
 # ISO 639-1 -> Punkt model name
 PUNKT_MODELS = {
@@ -41,6 +42,7 @@ ORDINAL_DOT = {"de", "da", "no", "nb", "fi", "et", "cs", "sl", "pl", "tr"}
 _ORDINAL_END = re.compile(r"(?:^|[\s(])\d{1,3}\.$")
 _FIRST_WORD = re.compile(r"\w+")
 # Chinese/Japanese: no Punkt model; split after full-width terminal punctuation.
+NO_PUNKT = frozenset({"zh", "ja"})
 MAX_SENTENCE_CHARS = 2000
 # A longer paragraph goes through Punkt a window at a time (its memory grows with the text it is given)
 PUNKT_WINDOW = 200_000
@@ -48,20 +50,22 @@ _CJK_SPLIT = re.compile(r"[^。！？!?]*[。！？!?]+[」』”’）)]*|[^。
 
 
 _LEAN_IMPORT = False
+_PUNKT_MODULES: dict[str, ModuleType] = {}  # NLTK's modules imported for Punkt alone, out of sys.modules
 _OPTIONAL_FOR_NLTK = ("scipy.stats", "sklearn")
 
 
 def lean_nltk_import(enabled: bool = True) -> None:
-    """Import NLTK without scipy.stats and scikit-learn; for a process that is all ours (the CLI).
+    """Import only NLTK's Punkt module, not all of NLTK; for a process that is all ours (the CLI).
 
-    ``import nltk`` imports all of NLTK, and through it scipy.stats and scikit-learn
-    when they are installed: about 1.2 of the 1.5 s the import takes, the largest
-    single cost of a short ``aligner align``. Punkt needs neither, and NLTK treats
-    both as optional (it falls back when they fail to import), so they are hidden
-    while NLTK is imported. NLTK's scikit-learn wrapper and its Fisher exact test
-    then do not work in this process, which is why a library caller never gets this
-    and only ``aligner.cli.main`` turns it on. Modules imported later see scipy and
-    scikit-learn as usual.
+    ``import nltk`` imports all of NLTK (and through it scipy.stats and scikit-learn when they
+    are installed), the largest single cost of a short ``aligner align``, while Punkt needs a
+    handful of its modules. In this mode ``nltk.tokenize.punkt`` is imported under stand-in
+    ``nltk`` and ``nltk.tokenize`` packages (whose ``__init__`` would import the rest), and the
+    modules it imported are taken out of ``sys.modules`` again (the tokenizers keep them), so a
+    later ``import nltk`` imports all of NLTK afresh. Should that fail with another NLTK, NLTK is
+    imported as usual but with scipy.stats and scikit-learn hidden (NLTK treats both as optional);
+    its scikit-learn wrapper and Fisher exact test then do not work in this process, which is why
+    a library caller never gets this and only ``aligner.cli.main`` turns it on.
     """
     global _LEAN_IMPORT
     _LEAN_IMPORT = enabled
@@ -81,17 +85,77 @@ def _hidden(modules: tuple[str, ...]) -> Iterator[None]:
                 del sys.modules[name]
 
 
+@contextlib.contextmanager
+def _punkt_alone() -> Iterator[None]:
+    """Stand-in ``nltk`` and ``nltk.tokenize`` packages for the duration, so that Punkt's modules
+    import without ``nltk/__init__`` (see ``lean_nltk_import``); NLTK as usual, with scipy.stats and
+    scikit-learn hidden, when that does not work."""
+    import importlib
+    import importlib.util
+    import types
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("nltk")
+    stand_ins: dict[str, types.ModuleType] = {}
+    if _PUNKT_MODULES:
+        sys.modules.update(_PUNKT_MODULES)
+        stand_ins = dict(_PUNKT_MODULES)
+    elif spec is not None and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        for name, path in (("nltk", root), ("nltk.tokenize", root / "tokenize")):
+            module = types.ModuleType(name)
+            module.__path__ = [str(path)]
+            module.__package__ = name
+            stand_ins[name] = module
+        sys.modules.update(stand_ins)
+        try:
+            importlib.import_module("nltk.tokenize.punkt")
+        except Exception:  # noqa: BLE001 - an NLTK laid out otherwise: import it the usual way
+            for name in [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]:
+                del sys.modules[name]
+            stand_ins = {}
+    try:
+        with contextlib.nullcontext() if stand_ins else _hidden(_OPTIONAL_FOR_NLTK):
+            yield
+    finally:
+        if stand_ins:  # Punkt's modules go out of sight again (kept for the next language)
+            for name in [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]:
+                _PUNKT_MODULES[name] = sys.modules.pop(name)
+
+
 @functools.lru_cache(maxsize=32)
 def _tokenizer(lang: str):  # type: ignore[no-untyped-def]
     """A PunktSentenceTokenizer with the pretrained parameters for ``lang`` (falls back to English)."""
-    with _hidden(_OPTIONAL_FOR_NLTK) if _LEAN_IMPORT else contextlib.nullcontext():
-        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    lean = _LEAN_IMPORT and "nltk" not in sys.modules
+    with _punkt_alone() if lean else contextlib.nullcontext():
+        return _build_tokenizer(lang, nltk_data=not lean or _nltk_data_present())
+
+
+def _nltk_data_present() -> bool:
+    """Whether one of NLTK's default data directories exists (``nltk.data.path``, which this process
+    leaves as it is): when none does, NLTK's Punkt data cannot be installed, and ``nltk.data``, with
+    the grammar and semantics modules it imports, need not be loaded to look for it."""
+    import os
+    from pathlib import Path
+
+    if sys.platform.startswith("win"):
+        return True
+    dirs = [d for d in os.environ.get("NLTK_DATA", "").split(os.pathsep) if d] + ["~/nltk_data"]
+    dirs += [os.path.join(sys.prefix, *parts) for parts in (("nltk_data",), ("share", "nltk_data"),
+                                                           ("lib", "nltk_data"))]
+    dirs += ["/usr/share/nltk_data", "/usr/local/share/nltk_data", "/usr/lib/nltk_data", "/usr/local/lib/nltk_data"]
+    return any(Path(d).expanduser().exists() for d in dirs)
+
+
+def _build_tokenizer(lang: str, nltk_data: bool = True):  # type: ignore[no-untyped-def]
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     model = PUNKT_MODELS.get(lang, "english")
     try:  # NLTK's own data, when a user has it installed
         from nltk.tokenize.punkt import PunktTokenizer
 
-        return PunktTokenizer(model)
+        if nltk_data:
+            return PunktTokenizer(model)
     except (LookupError, OSError, ImportError):
         pass
     import importlib
@@ -189,7 +253,7 @@ def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def _sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
     if not text or text.isspace():
         return
-    if lang in ("zh", "ja"):
+    if lang in NO_PUNKT:
         for m in _CJK_SPLIT.finditer(text):
             s, e = m.span()
             while s < e and text[s].isspace():

@@ -60,10 +60,13 @@ def qa_part(config: QAConfig | None) -> str:
 
 
 def punkt_part(langs: tuple[str, ...]) -> str:
-    """``punkt:SOURCE[==VERSION]`` for the Punkt parameters of ``langs`` (``+``-joined when they differ)."""
-    from aligner.sentences import punkt_source
+    """``punkt:SOURCE[==VERSION]`` for the Punkt parameters of ``langs`` (``+``-joined when they differ);
+    ``punkt:none`` when none of them is split by Punkt (Chinese, Japanese)."""
+    from aligner.sentences import NO_PUNKT, punkt_source
 
-    sources = sorted({punkt_source(lang) for lang in langs})
+    sources = sorted({punkt_source(lang) for lang in langs if lang not in NO_PUNKT})
+    if not sources:
+        return "punkt:none"
     return "punkt:" + "+".join(f"{s}=={library_version(PUNKT_PACKAGE)}" if s == PUNKT_PACKAGE else s
                                for s in sources)
 

@@ -10,8 +10,8 @@ the command a user types (same imports, same model cache). The stages are timed 
 (a stage inside another is not counted twice):
 
 * ``startup``: interpreter start and ``import aligner.cli`` (typer and what it pulls in);
-* ``langid``: language detection of the documents' paragraphs (lingua), including the check
-  that the text is in a language in play;
+* ``langid``: language detection of the documents' paragraphs (lingua), including the wait for
+  the check that the text is in a language in play (which runs in a background thread);
 * ``split``: sentence splitting (NLTK's import on first use included);
 * ``model``: waiting for the encoder's model, which loads in the background meanwhile;
 * ``encode``: the sentence embeddings;
@@ -22,7 +22,8 @@ the command a user types (same imports, same model cache). The stages are timed 
 * ``other``: everything else (reading the files, option parsing, exit).
 
 Beside each stage's wall time, its CPU time in the main thread; ``cpu`` is the whole process's
-CPU time (user + system, all threads: the model's background load included), which on a shared
+CPU time (user + system, all threads: the model's background load and the language-support check
+included, which the "other threads" figure is), which on a shared
 machine is the better proxy for the wall time of a quiet one. The load average is printed with
 the figures.
 
@@ -49,7 +50,7 @@ STAGES = ("startup", "langid", "split", "model", "encode", "search", "qa_lang", 
 HOOKS = (
     ("aligner.document", "guess_blocks", "langid"),
     ("aligner.document", "smooth", "langid"),
-    ("aligner.document", "check_supported", "langid"),
+    ("aligner.document", "_supported", "langid"),
     ("aligner.document", "_segments", "split"),
     ("aligner.encoders", "USEEncoder._ready", "model"),
     ("aligner.pipeline", "windows", "encode"),
@@ -160,12 +161,17 @@ def main() -> None:
     for s in STAGES:
         print(f"  {s:8} {med[s]:6.3f} s  ({min(x[s] for x in splits):.3f}-{max(x[s] for x in splits):.3f})"
               f"  {med_cpu[s]:6.3f} s")
+    main_cpu = statistics.median(sum(x.values()) for x in cpu_splits)
+    background = statistics.median(c - sum(x.values()) for c, x in zip(cpus, cpu_splits))
+    print(f"  cpu: main thread {main_cpu:.2f} s, other threads {background:.2f} s (the model's load and the "
+          f"language-support check, in the background)")
     if same is not None:
         print(f"output bytes {'identical to' if same else 'DIFFER from'} {args.check}")
     print(f"SUMMARY runs={args.runs} wall_s={statistics.median(walls):.2f} "
           f"wall_range={min(walls):.2f}-{max(walls):.2f} cpu_s={statistics.median(cpus):.2f} "
           + " ".join(f"{s}_s={med[s]:.3f}" for s in STAGES) + " "
           + " ".join(f"{s}_cpu_s={med_cpu[s]:.3f}" for s in STAGES) + f" load={load.replace(' ', '/')}"
+          + f" main_cpu_s={main_cpu:.2f} background_cpu_s={background:.2f}"
           + f" model_cache={model_cache}" + ("" if same is None else f" same_bytes={same}"))
 
 

@@ -1,4 +1,4 @@
-"""The QA's language flags on a held-out mixed-language set: precision, recall, time; and lingua's modes by length.
+"""Language flags on held-out mixed-language sets: the QA's (pairs) and the documents' (paragraphs).
 
     python bench/langid.py                # test part (Text+Berg test0-6 + the test rows of the English/Italian set)
     python bench/langid.py --set dev      # dev part (Text+Berg dev + the dev rows)
@@ -14,16 +14,28 @@ target French) are of four kinds:
 * ``untranslated``: the target replaced by the next German sentence (``untranslated``).
 
 Only pairs whose tested side has the letters the check needs (``QAConfig.language_min_letters``)
-count. Prints precision and recall of ``other-language`` and ``untranslated``, the outcome per kind,
-the time of the QA stage on the set in this process (lingua's model loading included), and the
+count.
+
+The paragraph set is documents built from a Text+Berg document (German or French, its lines
+grouped into paragraphs of 1 to 4 lines, so that both short paragraphs and long ones occur) with a
+paragraph in another language after every sixth: a line or two of the document's other side, a
+help text of GnuPG (``/usr/share/gnupg``: Spanish, Portuguese, Italian, English, French, German;
+even entries dev, odd ones test) or a sentence of the English/Italian set, every other one cut to
+its first sentence. A paragraph in another language should be excluded as ``other-language``
+(``aligner.document.make_document``, every default language in play), no other paragraph should.
+For the pairs it prints precision and recall of ``other-language`` and ``untranslated``, the
+outcome per kind and the time of the QA stage on the set in this process (lingua's model loading included), and the
 accuracy of lingua's top language in high- and low-accuracy mode over the ten default languages by
-sentence length (why ``aligner.langid.LONG_TEXT`` is 120). Run it with ``PYTHONPATH`` pointing at an
-older checkout to compare (the last line, ``SUMMARY``, has every figure).
+sentence length (why ``aligner.langid.LONG_TEXT`` is 120); for the paragraphs, precision and
+recall of ``other-language``, for short (< ``LONG_TEXT`` characters) and long paragraphs too.
+Run a copy of it with ``PYTHONPATH`` pointing at an older checkout (and ``--data``) to compare;
+the last line, ``SUMMARY``, has every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -32,6 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg"
 MIXED = Path(__file__).resolve().parent / "data" / "mixed_en_it.tsv"
+GNUPG = Path("/usr/share/gnupg")
+GNUPG_LANGS = ("es", "pt", "it", "en", "fr", "de")
 CODES = ("other-language", "untranslated")
 
 
@@ -103,6 +117,83 @@ def _accuracy(detector, texts: list[tuple[str, str]]) -> float:  # type: ignore[
     return sum(g is not None and g.iso_code_639_1.name.lower() == lang for g, (lang, _) in zip(got, texts)) / len(texts)
 
 
+def gnupg_entries(lang: str) -> list[str]:
+    """The help texts of GnuPG's ``help.LANG.txt`` (``help.txt`` for English), each joined into one line."""
+    path = GNUPG / ("help.txt" if lang == "en" else f"help.{lang}.txt")
+    out: list[str] = []
+    entry: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        if entry is None and line.startswith(".") and len(line) > 1:
+            entry = []
+        elif entry is not None and line == ".":
+            if any(entry):
+                out.append(" ".join(x.strip() for x in entry if x.strip()))
+            entry = None
+        elif entry is not None:
+            entry.append(line)
+    return out
+
+
+def foreign_paragraphs(split: str) -> list[tuple[str, str]]:
+    """(language, text) of the paragraphs inserted into the documents of ``split``."""
+    rows = [(lang, text) for lang in GNUPG_LANGS
+            for k, text in enumerate(gnupg_entries(lang)) if (k % 2 == 0) == (split == "dev")]
+    return rows + foreign(split)
+
+
+def mixed_documents(names: list[str], data: Path, split: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(main language, [(language, paragraph)]) documents of the paragraph set (see the module docstring)."""
+    pool = foreign_paragraphs(split)
+    docs = []
+    j = 0
+    for name in names:
+        for main, other in (("de", "fr"), ("fr", "de")):
+            lines = [x.strip() for x in _lines(data / f"{name}.{main}") if x.strip()]
+            others = [x.strip() for x in _lines(data / f"{name}.{other}") if x.strip()]
+            paras: list[tuple[str, str]] = []
+            i = k = 0
+            while i < len(lines):
+                n = (1, 3, 2, 1, 4)[k % 5]
+                paras.append((main, " ".join(lines[i:i + n])))
+                i, k = i + n, k + 1
+                if k % 6:
+                    continue
+                if j % 3:
+                    lang, body = pool[j % len(pool)]
+                else:
+                    at = (j * 3) % len(others)
+                    lang, body = other, " ".join(others[at:at + 1 + j % 2])
+                if lang != main:
+                    paras.append((lang, re.split(r"(?<=[.!?])\s+", body)[0] if (j // 2) % 2 else body))
+                j += 1
+            docs.append((main, paras))
+    return docs
+
+
+def paragraph_flags(docs: list[tuple[str, list[tuple[str, str]]]]) -> dict[str, list[int]]:
+    """[tp, fp, fn] of ``other-language`` exclusions, for all, short and long paragraphs."""
+    from aligner.document import make_document
+    from aligner.langid import LONG_TEXT
+
+    counts = {k: [0, 0, 0] for k in ("all", "short", "long")}
+    for n, (main, paras) in enumerate(docs):
+        starts = []
+        text = ""
+        for _, para in paras:
+            starts.append(len(text))
+            text += para + "\n\n"
+        excluded = {e.start for e in make_document(text, f"doc{n}").exclusions if e.reason == "other-language"}
+        for (lang, para), start in zip(paras, starts):
+            want, got = lang != main, start in excluded
+            cell = 0 if want and got else 1 if got else 2 if want else None
+            if cell is not None:
+                for key in ("all", "short" if len(para) < LONG_TEXT else "long"):
+                    counts[key][cell] += 1
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=("test", "dev"), default="test")
@@ -155,6 +246,21 @@ def main() -> None:
     print(f"QA stage on the set: {elapsed:.2f} s in this process ({len(cases)} pairs, lingua's models loaded "
           f"on first use)")
 
+    docs = mixed_documents(names, Path(args.data), args.set)
+    t0 = time.perf_counter()
+    para = paragraph_flags(docs)
+    para_s = time.perf_counter() - t0
+
+    def ppr(key: str) -> tuple[float, float]:
+        hit, false, missed = para[key]
+        return hit / max(hit + false, 1), hit / max(hit + missed, 1)
+
+    print(f"paragraphs: {len(docs)} documents, {sum(len(p) for _, p in docs)} paragraphs "
+          f"({sum(lang != main for main, p in docs for lang, _ in p)} in another language), {para_s:.2f} s")
+    for key in ("all", "short", "long"):
+        print(f"  other-language {key:5} precision {ppr(key)[0]:.3f} recall {ppr(key)[1]:.3f} "
+              f"(tp {para[key][0]}, fp {para[key][1]}, fn {para[key][2]})")
+
     singles = [("de", s) for s, _ in pairs] + [("fr", t) for _, t in pairs] + others
     table = modes_by_length(singles)
     print("lingua top language over the 10 default languages, by sentence length (characters):")
@@ -162,7 +268,7 @@ def main() -> None:
         print(f"  {label:8} {n:5} sentences  high-accuracy {high:.3f}  low-accuracy {low:.3f}")
     print(f"SUMMARY set={args.set} pairs={len(cases)} "
           + " ".join(f"{c.split('-')[0]}_P={pr(c)[0]:.3f} {c.split('-')[0]}_R={pr(c)[1]:.3f}" for c in CODES)
-          + f" qa_s={elapsed:.2f} "
+          + f" qa_s={elapsed:.2f} para_other_P={ppr('all')[0]:.3f} para_other_R={ppr('all')[1]:.3f} "
           + " ".join(f"acc_{label}={high:.3f}/{low:.3f}" for label, _, high, low in table))
 
 

@@ -33,8 +33,8 @@ def test_detect_prints_language_and_runs_with_offsets():
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "language: en",
-        "en\t4\t80\t0.87",
-        "it\t82\t137\t0.99",
+        "en\t4\t80\t1.00",
+        "it\t82\t137\t1.00",
         "en\t139\t5602\t1.00",
         "it\t5604\t6039\t1.00",
     ]

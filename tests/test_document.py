@@ -124,6 +124,30 @@ def test_the_cli_segments_exactly_like_the_library_without_nltks_heavy_imports(c
     assert cli.stdout == library.stdout and len(cli.stdout.splitlines()) == 34
     probe = ("import sys; from aligner.sentences import lean_nltk_import, split_sentences; lean_nltk_import(); "
              "assert split_sentences('Ein Satz. Noch einer.', 'de') == ['Ein Satz.', 'Noch einer.']; "
-             "print('scipy.stats' in sys.modules, 'sklearn' in sys.modules); import scipy.stats; print('later ok')")
+             "print('scipy.stats' in sys.modules, 'sklearn' in sys.modules, 'nltk' in sys.modules); "
+             "import scipy.stats, nltk; nltk.FreqDist('ab'); print('later ok')")
     lean = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert lean.stdout.split() == ["False", "False", "later", "ok"]
+    assert lean.stdout.split() == ["False", "False", "False", "later", "ok"]  # Punkt without the rest of NLTK
+
+
+@pytest.mark.slow
+def test_the_cli_still_takes_punkt_from_nltks_own_data_when_it_is_installed(tmp_path):
+    """The CLI skips looking for NLTK's data only where there is none: with punkt_tab under NLTK_DATA
+    it reads its parameters from there (and says so in the signature), as the library does."""
+    import os
+    import subprocess
+    import sys
+
+    from punkt.data import english
+
+    model = tmp_path / "tokenizers" / "punkt_tab" / "english"
+    model.mkdir(parents=True)
+    (model / "collocations.tab").write_text("".join(f"{a}\t{b}\n" for a, b in english.COLLOCATIONS))
+    (model / "sent_starters.txt").write_text("".join(f"{w}\n" for w in english.SENT_STARTERS))
+    (model / "abbrev_types.txt").write_text("".join(f"{w}\n" for w in english.ABBREV_TYPES | {"zzq"}))
+    (model / "ortho_context.tab").write_text("".join(f"{w}\t{v}\n" for w, v in english.ORTHO_CONTEXT.items()))
+    probe = ("from aligner.sentences import lean_nltk_import, punkt_source, split_sentences; lean_nltk_import(); "
+             "print(punkt_source('en'), len(split_sentences('It was zzq. Smith went home.', 'en')))")
+    env = dict(os.environ, NLTK_DATA=str(tmp_path))
+    lean = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert lean.stdout.split() == ["nltk_data", "1"]  # the abbreviation only NLTK_DATA's copy has

@@ -88,3 +88,22 @@ def test_qa_language_check_reads_a_bounded_sample(recorded: list[str]) -> None:
                        "La cabane se trouve au fond de la vallée. " + "b" * 100_000)
     _language_flags(pair, "en", "fr", (), QAConfig())
     assert recorded and max(len(t) for t in recorded) <= LONGEST_TEXT
+
+
+GERMAN = ("Die Hütte liegt am Ende des Tals, und der Weg zum Gipfel ist gut markiert. Am Abend erreichten wir "
+          "den Grat, wo der Wind stärker wurde und die Sicht auf die Berge im Süden frei war.")
+
+
+def test_short_paragraphs_in_another_language_are_still_told_apart() -> None:
+    """A short paragraph the cheap reading does not settle gets lingua's full reading against the
+    languages around it and the one it looks like: a short English line in a German document is left
+    out as English, a short German heading is kept, and a one-word document keeps its word."""
+    from aligner.document import make_document
+
+    text = f"{GERMAN}\n\nDrei Motoren der Integration\n\n{GERMAN}\n\nSee you at the hut tomorrow.\n\n{GERMAN}\n"
+    doc = make_document(text, "mixed")
+    assert doc.lang == "de"
+    assert [(e.reason, e.lang, e.text) for e in doc.exclusions] == [
+        ("other-language", "en", "See you at the hut tomorrow.")]
+    assert "Drei Motoren der Integration" in [s.text for s in doc.segments]
+    assert [s.text for s in make_document("Gipfelkreuz\n", "one").segments] == ["Gipfelkreuz"]

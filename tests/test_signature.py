@@ -69,16 +69,29 @@ def make_name() -> str:
     return pair_name(make_alignment())
 
 
-def test_signing_presplit_input_loads_no_sentence_splitter() -> None:
-    """Presplit input never reaches Punkt, so its signature says so rather than importing NLTK (and,
-    through it, scipy and scikit-learn: over a second and 200 MB for a caller that aligns presplit text)."""
+_PUNKT_PART = ("import sys; from aligner.config import AlignConfig, DocConfig;"
+               "from aligner.encoders import get_encoder; from aligner.signature import signature;"
+               "sign = lambda langs, **doc: signature(AlignConfig(), get_encoder('usem3'), doc_config=DocConfig(**doc),"
+               " langs=langs).split('|punkt:')[1].split('|')[0];")
+
+
+def _in_a_fresh_process(code: str) -> list[str]:
     import subprocess
     import sys
 
-    code = ("import sys; from aligner.config import AlignConfig, DocConfig; from aligner.encoders import get_encoder;"
-            "from aligner.signature import signature;"
-            "s = signature(AlignConfig(), get_encoder('usem3'), doc_config=DocConfig(presplit=True),"
-            " langs=('de', 'fr'));"
-            "print(s.split('|punkt:')[1].split('|')[0], 'nltk' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["presplit", "False"]
+    return subprocess.run([sys.executable, "-c", _PUNKT_PART + code], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_signing_presplit_input_loads_no_sentence_splitter() -> None:
+    """Presplit input never reaches Punkt, so its signature says so rather than importing NLTK (and,
+    through it, scipy and scikit-learn: over a second and 200 MB for a caller that aligns presplit text)."""
+    code = "print(sign(('de', 'fr'), presplit=True), 'nltk' in sys.modules)"
+    assert _in_a_fresh_process(code) == ["presplit", "False"]
+
+
+def test_signing_a_chinese_japanese_pair_loads_no_punkt() -> None:
+    """Chinese and Japanese are split without Punkt: their pair's signature names none (rather than
+    the source of a model it never used) and signing it does not import NLTK."""
+    code = "print(sign(('zh', 'ja')), 'nltk' in sys.modules, sign(('zh', 'en')) == sign(('en', 'en')))"
+    assert _in_a_fresh_process(code) == ["none", "False", "True"]

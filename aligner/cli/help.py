@@ -12,13 +12,14 @@ from __future__ import annotations
 import inspect
 import os
 import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
+
+if TYPE_CHECKING:  # rich is imported when a help page is shown, not on every command's start
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 MAX_WIDTH = 120
 _METAVARS = {"int": "N", "float": "X", "str": "TEXT", "Path": "PATH"}
@@ -77,6 +78,8 @@ def _names(param: Any) -> str:
 
 
 def _help(param: Any, ctx: Any) -> Text:
+    from rich.text import Text
+
     text = Text.from_markup(" ".join((param.help or "").split()))
     extras = []
     default = _default(param, ctx)
@@ -93,6 +96,8 @@ def _help(param: Any, ctx: Any) -> Text:
 
 
 def _table(rows: list[tuple[str, Text]]) -> Table:
+    from rich.table import Table
+
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column(style="bold cyan", overflow="fold", max_width=30)
     table.add_column(ratio=1, overflow="fold")
@@ -102,6 +107,8 @@ def _table(rows: list[tuple[str, Text]]) -> Table:
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     width = int(os.environ.get("TERMINAL_WIDTH") or 0) or shutil.get_terminal_size((80, 24)).columns
     return Console(width=min(max(width, 40), MAX_WIDTH), highlight=False, soft_wrap=False)
 
@@ -112,6 +119,9 @@ def _paragraphs(help_text: str) -> list[str]:
 
 def render(command: Any, ctx: Any, commands: list[tuple[str, str]] | None = None) -> None:
     """Print the help page of ``command`` (a group also lists its ``commands``: name, short help)."""
+    from rich.panel import Panel
+    from rich.text import Text
+
     console = _console()
     pieces = [command.options_metavar or ""] + [usage_piece(p) for p in command.get_params(ctx)
                                                   if p.param_type_name == "argument"]
