@@ -25,6 +25,7 @@ candidates and no repair.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,7 +160,7 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     style = kept[0] if kept else (losing[0] if losing else STYLES.get(prof.lang, DEFAULT_STYLE)[0])
     double_kept = bool(kept)
     undecided = not kept and len({st[0] for st in losing}) > 1
-    if undecided and seg.source:  # a same-language source shows the style
+    if undecided and seg.source and same_language(text, seg.source):  # a version of the text shows the style
         src = seg.source
         shown = [st for st in losing if st[0] in src and st[1] in src and src.index(st[0]) < src.index(st[1])
                  and st[0] != st[1]]
@@ -253,6 +254,17 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
                 break
         k = j
     return out
+
+
+def same_language(text: str, source: str) -> bool:
+    """Whether ``source`` is a version of ``text`` in its language, not a translation: most of the
+    words ``text`` writes intact are the source's words too (a translation's quotes are its own
+    language's style, no evidence of this one's)."""
+    def words(t: str) -> set[str]:
+        return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
+
+    mine = words(text)
+    return bool(mine) and len(mine & words(source)) >= 0.5 * len(mine)
 
 
 def _german_elided(text: str, s: int, word: str) -> bool:
@@ -538,6 +550,9 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
 
 # words French never puts after à (à le is au, à les is aux) or that cannot follow it (conjunctions)
 _NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis".split())
+# words that follow à more often than a dash (a translation may set à where its source has a dash)
+_AFTER_A = frozenset("la l ses son sa leur leurs un une ce cet cette ces mon ma mes ton ta tes notre nos votre vos "
+                     "peine partir travers cause moins".split())
 
 
 def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None:
@@ -566,6 +581,84 @@ def _source_nearest(seg: _Seg, k: int, groups: tuple[str, ...]) -> str | None:
     return best[1] if best else None
 
 
+# numbers, words, a sentence's full stop (not an ordinal's or an initial's), ; : ( )
+_ANCHOR = re.compile(r"\d+|[^\W\d_]{3,}|(?<![\d\W][^\W\d_])(?<!\d)\.(?=\s*(?![a-zà-ÿ\d\s]))|[;:()]")
+
+
+def _skeleton(text: str, marks: list[int], words: set[str]) -> list[tuple[int, str]]:
+    """``text`` as (position, key): its numbers, the ``words`` both sides write, . ; : ( ), and ``marks``."""
+    toks = [(m.start(), m.group().lower()) for m in _ANCHOR.finditer(text)
+            if not m.group()[:1].isalpha() or (m.group().lower() in words and
+                                               text[m.start() - 1:m.start()] not in LOST and
+                                               text[m.end():m.end() + 1] not in LOST)]
+    toks = [t for t in toks if not any(t[0] <= j < t[0] + len(t[1]) for j in marks)]
+    return sorted(toks + [(j, "\x00") for j in marks])
+
+
+def align_marks(text: str, slots: list[int], source: str, marks: list[int]) -> dict[int, int | None]:
+    """The ``slots`` of ``text`` (its ``?``) paired with the ``marks`` of the parallel ``source``.
+
+    Both are reduced to skeletons (numbers, the words both write, names mostly, and the strong
+    punctuation . ; : ( )) and aligned with difflib. Between two anchors that align, the slots and
+    the marks pair in order when there are as many of each; a slot whose stretch of the source
+    holds no mark maps to None (the source writes none there); a slot in a stretch with a
+    different number of marks is left out (the translation moved or dropped one).
+    """
+    def words(t: str) -> set[str]:
+        return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
+
+    shared = words(text) & words(source)
+    a, b = _skeleton(text, [], shared), _skeleton(source, [], shared)
+    sm = difflib.SequenceMatcher(None, [t[1] for t in a], [t[1] for t in b], autojunk=False)
+    # the aligned anchors' positions, as fences: (text position, source position)
+    fences = [(-1, -1)] + [(a[i + d][0], b[j + d][0]) for i, j, n in sm.get_matching_blocks()
+                           for d in range(n)] + [(len(text), len(source))]
+    out: dict[int, int | None] = {}
+    for (ta, sa), (tb, sb) in zip(fences, fences[1:]):
+        mine = [k for k in slots if ta < k < tb]
+        theirs = [j for j in marks if sa < j < sb]
+        if not theirs:
+            out.update((k, None) for k in mine)
+        elif len(mine) == len(theirs):
+            # ... at about the same place in the stretch (one dash each side, but at its two ends, is no pair)
+            span_t, span_s = max(1, tb - ta), max(1, sb - sa)
+            if all(abs((k - ta) / span_t - (j - sa) / span_s) <= 0.25 for k, j in zip(mine, theirs)):
+                out.update(zip(mine, theirs))
+    return out
+
+
+def _spaced_slots(text: str) -> list[int]:
+    """The ``?`` standing between spaces after the line start: where a dash (or à, è) can stand."""
+    return [m.start() for m in re.finditer(r"(?<=\s)\?(?=\s)", text) if text[:m.start()].strip()]
+
+
+def _source_dashes(source: str) -> list[int]:
+    """The source's dashes and question marks after its line start (what a spaced ``?`` can be)."""
+    return [m.start() for m in re.finditer(r"(?<=\s)[–—](?=\s)|(?<=[^\W\d_.])—(?=[^\W\d_])|(?<=[.!?…])—|\?",
+                                           source) if source[:m.start()].strip()]
+
+
+def _dash_evidence(seg: _Seg, k: int) -> str | bool | None:
+    """What the source writes where the spaced ``?`` at ``k`` stands (``align_marks``).
+
+    Its dash or question mark; False when it writes neither there; None when that is not known
+    (a stretch with a different number of them, or no source).
+    """
+    src = seg.source
+    if not src:
+        return None
+    mapped = align_marks(seg.text, _spaced_slots(seg.text), src, _source_dashes(src))
+    if k not in mapped:
+        return None
+    j = mapped[k]
+    return False if j is None else src[j]
+
+
+def _opened_by_comma(text: str, k: int) -> bool:
+    """A comma glued between two words a few words before ``k`` (OCR's low opening quote: ``die,Yeti ?``)."""
+    return re.search(r"[^\W\d_],[^\W\d_]\S*(?:\s+\S+){0,2}\s+$", text[:k]) is not None
+
+
 def _spaced(seg: _Seg, k: int) -> Reading | None:
     """`` ? `` between words: a dash, French à / Italian è in ASCII, or a French question mark."""
     text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
@@ -573,27 +666,42 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
     src_dash = _source_has(src, "–—")
     if nxt == "" or nxt in "»«\"”“’)]":
         return None  # a question mark before a closing quote or bracket
+    if _opened_by_comma(text, k) and prof.lost("’"):
+        return Reading("lost-char", None, "a spaced '?' after a quote a glued comma opened", ("’", "–"))
+    dash_here = _dash_evidence(seg, k)
+    if dash_here == "?":
+        return None  # the source asks at this place
     if lang == "fr":
         asks = _src_count(src, "?") > 0 if src else nxt.isupper()
-        if (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
+        if not dash_here and (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
             return None  # French sets a space before its question mark (unless the source has a dash here)
         prev = text[:k].split()[-3:]
         nw = re.match(r"\s*([^\W\d_]+)", text[k + 1:])
         no_a = nw is not None and nw.group(1).lower() in _NOT_AFTER_A
-        src_dash = _source_near(seg, k, "–—")
+        if dash_here and prof.lost("à") and nw is not None and nw.group(1).lower() in _AFTER_A:
+            return Reading("lost-char", None, f"the source has a dash here, but 'à {nw.group(1)}' reads too",
+                           ("à", "–"))
         ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
-        if prof.lost("à") and not no_a and (not src_dash or ranged):
+        if prof.lost("à") and not no_a and (ranged or dash_here is False or (dash_here is None and not src)):
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
-        if not src_dash and not (no_a and prof.lost("–")):
-            return Reading("lost-char", None, "a spaced '?' in French", ("?", "–"))
-    if lang == "it":
-        src_dash = _source_near(seg, k, "–—")
-        if prof.lost("è") and not src_dash:
-            return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
+        if not dash_here and not (no_a and prof.lost("–") and (dash_here is False or not src)):
+            cands = ("à", "–") if prof.lost("à") else ("?", "–")
+            return Reading("lost-char", None, "a spaced '?' in French, the source's dashes do not settle it", cands)
+    if lang == "it" and prof.lost("è"):
+        if dash_here is False or (dash_here is None and not src):
+            e = "È" if not text[:k].strip() or re.search(r"[.!:…]\s+$", text[:k]) else "è"
+            return Reading("lost-letter", e, "a lone '?' in ASCII Italian is the word è")
+        if not dash_here:
+            return Reading("lost-char", None, "a spaced '?' in Italian, the source's dashes do not settle it",
+                           ("è", "–"))
     if not prof.lost("–"):
         return None
-    dash = src_dash or "–"
-    ev = f"the source uses '{src_dash}' here" if src_dash else "a '?' standing between words is a lost dash"
+    if re.match(r"\s\d+\s+[a-zäöü]", text[k + 1:]) and dash_here is False and not src_dash and \
+            not text[:k].rstrip()[-1:].isdigit():  # ? 11 und ? 13: § before a number, no dash pair around it
+        return Reading("lost-char", None, "a spaced '?' before a number the source writes no dash at", ("–", "§"))
+    dash = dash_here if isinstance(dash_here, str) else src_dash or "–"
+    ev = f"the source uses '{dash}' here" if isinstance(dash_here, str) else \
+        "a '?' standing between words is a lost dash"
     return Reading("lost-dash", dash, ev)
 
 
