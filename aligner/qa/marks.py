@@ -142,6 +142,7 @@ class _Seg:
     prof: Profile
     source: str | None
     out: dict[int, Reading] = field(default_factory=dict)
+    ellipses: dict[int, int | None] = field(default_factory=dict)  # word-final '?' -> the source's … there
 
     def lost(self, ch: str) -> bool:
         return self.prof.lost(ch)
@@ -414,6 +415,11 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
     positions = [m.start() for m in re.finditer(r"\?", text) if free(m.start(), m.start() + 1)]
     if not positions:
         return {}
+    if source and prof.lost("…"):
+        marks = [m.start() for m in re.finditer(r"…|\.\.\.", source)]
+        slots = [m.start() for m in re.finditer(r"(?<=[^\W\d_])\?(?=\s|$)", text)]
+        seg.ellipses = align_marks(text, slots, source, marks) if marks else {}
+    ellipsis = {k for k, j in seg.ellipses.items() if j is not None}
     out: dict[int, Reading] = _guillemet_runs(seg, positions) if lang == "fr" else {}
     # a '?' starting a word that reads as a lost letter (?blicherweise) opens no quote
     initial = set()
@@ -422,7 +428,7 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
             r = _letter(seg, k)
             if r is not None and r.repl is not None and _bare_weight(seg, k) < r.weight:
                 initial.add(k)
-    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial])
+    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial and k not in ellipsis])
     for k in positions:
         if k in out:
             continue
@@ -494,7 +500,11 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             return Reading("lost-apostrophe", "’", f"'{text[s:k]}’' is an elision")
     # a letter when the word around is a known word with letters filled in (ASCII: f?r, caf?) and the
     # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
-    if (before.isalpha() or after.isalpha()) and not (after.isupper() and before.isalpha()):
+    if seg.ellipses.get(k) is not None:
+        return Reading("lost-ellipsis", "…", "the source writes an ellipsis at this place")
+    s0, e0 = _word_around(text, k)
+    shouted = text[s0:e0].replace("?", "").isupper() and e0 - s0 > 3  # NACHTR?GEN: no quote opens before M
+    if (before.isalpha() or after.isalpha()) and (shouted or not (after.isupper() and before.isalpha())):
         r = _letter(seg, k)
         if r is not None and r.repl is not None and prof.lost("’") and before.isalpha() and after.isalpha():
             s, e = _word_around(text, k)
@@ -502,6 +512,17 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             if _elides(left, right, lang) and "?" not in right and zipf(right, lang) >= 3.0:
                 # l?a: là, or l’a? both read
                 return Reading("lost-char", None, f"'{left}’{right}' or a lost letter", ("’", r.repl), span=(s, e))
+        if r is not None and r.repl is not None and not (before.isalnum() and after.isalnum()):
+            bare = _bare_weight(seg, k)
+            if seg.ellipses and k not in seg.ellipses and not after.isalnum() and bare >= 3.0:
+                # da? schneite: daß, or da… (the source writes an ellipsis its alignment does not place)
+                return Reading("lost-char", None, "a lost letter, or the ellipsis the source writes nearby",
+                               ("…", r.repl), span=r.span)
+            if not before.isalnum() and bare >= 3.0 and (r.weight >= 3.0 and k in quotes or
+                                                         bare >= max(3.0, r.weight + 1.5)):
+                # ?preuve: épreuve or a quoted preuve; ?Der: a rare Öder, or a quote before Der
+                return Reading("lost-char", None, "a lost letter, or a mark before a word that reads without it",
+                               (r.repl, "“"), span=r.span)
         if r is not None and (k not in quotes or _bare_weight(seg, k) < r.weight):
             return r
     if k in quotes:
@@ -582,7 +603,7 @@ def _source_nearest(seg: _Seg, k: int, groups: tuple[str, ...]) -> str | None:
 
 
 # numbers, words, a sentence's full stop (not an ordinal's or an initial's), ; : ( )
-_ANCHOR = re.compile(r"\d+|[^\W\d_]{3,}|(?<![\d\W][^\W\d_])(?<!\d)\.(?=\s*(?![a-zà-ÿ\d\s]))|[;:()]")
+_ANCHOR = re.compile(r"\d+|[^\W\d_]{3,}|(?<!\b[A-ZÀ-Ý])(?<!\d)\.(?=\s*(?![a-zà-ÿ\d\s]))|[;:()]")
 
 
 def _skeleton(text: str, marks: list[int], words: set[str]) -> list[tuple[int, str]]:
