@@ -341,7 +341,8 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
         if sum(ch in LOST for ch in word) > 4 or not word.strip("?"):
             continue
         # a word after a '?' starts no sentence here: that '?' may be a lost letter (mis ? ?quiper)
-        starts_sentence = s == 0 or re.search(r"[.!:…]\s+$|^\W*$", text[:s]) is not None
+        starts_sentence = (s == 0 or re.search(r"[.!:…]\s+$|^\W*$", text[:s]) is not None) and \
+            not re.search(r"\b(?:cf|vgl|bzw|ca|env|etc|resp|s|p|S)\.\s+$", text[:s], re.I)  # (Cf. ?galement
         capital = word[:1].isupper() and not starts_sentence
         # a word the document writes intact is evidence whatever the charset (Au?enminister, Außenministerium)
         fill = document_fill(word, all_letters, seg.prof.words)
@@ -490,7 +491,7 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
         if name and re.search(rf"\b{re.escape(name)}\s*™", src):
             return Reading("lost-symbol", "™", f"the source writes {name}™")
     # n? 212: the numero sign (n°) before a number
-    if before in "nN" and before and (k < 2 or not text[k - 2].isalnum()) and re.match(r" ?\d", text[k + 1:]) \
+    if before in "nN" and (k < 2 or not text[k - 2].isalnum()) and re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) \
             and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
         return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
     # an elided article before a word that lost a letter: m??chap is m’échap
@@ -512,6 +513,10 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             if _elides(left, right, lang) and "?" not in right and zipf(right, lang) >= 3.0:
                 # l?a: là, or l’a? both read
                 return Reading("lost-char", None, f"'{left}’{right}' or a lost letter", ("’", r.repl), span=(s, e))
+            if left.lower() in ELIDED.get(lang, ()) and "?" in right and (s == 0 or not text[s - 1].isalnum()):
+                rest = _letter(seg, k + 1 + right.index("?"))  # d?o?: d’où, not a rare déo
+                if rest is not None and rest.repl is not None and rest.weight > r.weight:
+                    return Reading("lost-apostrophe", "’", f"'{left}’' is an elision before a word that reads")
         if r is not None and r.repl is not None and not (before.isalnum() and after.isalnum()):
             bare = _bare_weight(seg, k)
             if seg.ellipses and k not in seg.ellipses and not after.isalnum() and bare >= 3.0:
@@ -573,7 +578,7 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
 _NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis".split())
 # words that follow à more often than a dash (a translation may set à where its source has a dash)
 _AFTER_A = frozenset("la l ses son sa leur leurs un une ce cet cette ces mon ma mes ton ta tes notre nos votre vos "
-                     "peine partir travers cause moins".split())
+                     "de part peine partir travers cause moins propos pied bord côté nouveau condition".split())
 
 
 def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None:
@@ -699,7 +704,8 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
         prev = text[:k].split()[-3:]
         nw = re.match(r"\s*([^\W\d_]+)", text[k + 1:])
         no_a = nw is not None and nw.group(1).lower() in _NOT_AFTER_A
-        if dash_here and prof.lost("à") and nw is not None and nw.group(1).lower() in _AFTER_A:
+        if dash_here and prof.lost("à") and nw is not None and (nw.group(1).lower() in _AFTER_A or
+                                                                re.search(r"..(?:er|ir|re|oir)$", nw.group(1))):
             return Reading("lost-char", None, f"the source has a dash here, but 'à {nw.group(1)}' reads too",
                            ("à", "–"))
         ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
