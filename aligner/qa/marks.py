@@ -497,7 +497,9 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
-        if text[s:k].lower() in ELIDED[lang] and (s == 0 or not text[s - 1].isalnum()):
+        whole = _letter(seg, k)  # d??us: déçus, a word whole
+        if text[s:k].lower() in ELIDED[lang] and (s == 0 or not text[s - 1].isalnum()) and \
+                not (whole is not None and whole.repl is not None and whole.weight >= 3.0):
             return Reading("lost-apostrophe", "’", f"'{text[s:k]}’' is an elision")
     # a letter when the word around is a known word with letters filled in (ASCII: f?r, caf?) and the
     # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
@@ -575,7 +577,7 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
 
 
 # words French never puts after à (à le is au, à les is aux) or that cannot follow it (conjunctions)
-_NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis".split())
+_NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis est sont était étaient fut que".split())
 # words that follow à more often than a dash (a translation may set à where its source has a dash)
 _AFTER_A = frozenset("la l ses son sa leur leurs un une ce cet cette ces mon ma mes ton ta tes notre nos votre vos "
                      "de part peine partir travers cause moins propos pied bord côté nouveau condition".split())
@@ -627,8 +629,9 @@ def align_marks(text: str, slots: list[int], source: str, marks: list[int]) -> d
     Both are reduced to skeletons (numbers, the words both write, names mostly, and the strong
     punctuation . ; : ( )) and aligned with difflib. Between two anchors that align, the slots and
     the marks pair in order when there are as many of each; a slot whose stretch of the source
-    holds no mark maps to None (the source writes none there); a slot in a stretch with a
-    different number of marks is left out (the translation moved or dropped one).
+    holds no mark maps to None (the source writes none there) when every mark found its slot; a
+    slot in a stretch with a different number of marks is left out (the translation moved or
+    dropped one).
     """
     def words(t: str) -> set[str]:
         return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
@@ -640,16 +643,19 @@ def align_marks(text: str, slots: list[int], source: str, marks: list[int]) -> d
     fences = [(-1, -1)] + [(a[i + d][0], b[j + d][0]) for i, j, n in sm.get_matching_blocks()
                            for d in range(n)] + [(len(text), len(source))]
     out: dict[int, int | None] = {}
+    bare: list[int] = []
     for (ta, sa), (tb, sb) in zip(fences, fences[1:]):
         mine = [k for k in slots if ta < k < tb]
         theirs = [j for j in marks if sa < j < sb]
         if not theirs:
-            out.update((k, None) for k in mine)
+            bare.extend(mine)
         elif len(mine) == len(theirs):
             # ... at about the same place in the stretch (one dash each side, but at its two ends, is no pair)
             span_t, span_s = max(1, tb - ta), max(1, sb - sa)
             if all(abs((k - ta) / span_t - (j - sa) / span_s) <= 0.25 for k, j in zip(mine, theirs)):
                 out.update(zip(mine, theirs))
+    if len(set(out.values())) == len(marks):  # every mark has its slot: the rest have none (not a reordering)
+        out.update((k, None) for k in bare)
     return out
 
 
@@ -681,8 +687,8 @@ def _dash_evidence(seg: _Seg, k: int) -> str | bool | None:
 
 
 def _opened_by_comma(text: str, k: int) -> bool:
-    """A comma glued between two words a few words before ``k`` (OCR's low opening quote: ``die,Yeti ?``)."""
-    return re.search(r"[^\W\d_],[^\W\d_]\S*(?:\s+\S+){0,2}\s+$", text[:k]) is not None
+    """A comma or stop glued to a word a few words before ``k`` (OCR's low opening quote: ``die,Yeti ?``)."""
+    return re.search(r"(?:^|(?<=[\s(])|(?<=[^\W\d_]))[,.][^\W\d_]\S*(?:\s+\S+){0,2}\s+$", text[:k]) is not None
 
 
 def _spaced(seg: _Seg, k: int) -> Reading | None:
