@@ -72,6 +72,7 @@ class Profile:
     survived: frozenset[str]
     straight_quotes: bool  # '"' opens quotes somewhere: the house style is straight
     words: dict[str, int] = field(default_factory=dict)  # lower-cased intact words -> count
+    spaced_questions: bool = False  # the document sets a space before its question marks (French)
 
     def lost(self, ch: str) -> bool:
         """Could ``ch`` have become ``?`` in this document's conversion?"""
@@ -97,7 +98,8 @@ def profile(text: str, lang: str) -> Profile:
     words: dict[str, int] = {}
     for w in re.findall(r"(?<![?\ufffd\w])[^\W\d_]+(?![?\ufffd\w])", text):
         words[w.lower()] = words.get(w.lower(), 0) + 1
-    return Profile(lang, codec, survived, straight, words)
+    spaced = re.search(r"[^\W\d_][ \u00a0\u202f]\?(?=[\s»\"]|$)", text, re.M) is not None
+    return Profile(lang, codec, survived, straight, words, spaced_questions=spaced)
 
 
 # ---------------------------------------------------------------------------
@@ -417,7 +419,7 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
     if not positions:
         return {}
     if source and prof.lost("…"):
-        marks = [m.start() for m in re.finditer(r"…|\.\.\.", source)]
+        marks = [m.start() for m in re.finditer(r"…|\.\.\.|(?<=[^\W\d_])\.\.(?!\.)", source)]
         slots = [m.start() for m in re.finditer(r"(?<=[^\W\d_])\?(?=\s|$)", text)]
         seg.ellipses = align_marks(text, slots, source, marks) if marks else {}
     ellipsis = {k for k, j in seg.ellipses.items() if j is not None}
@@ -472,6 +474,14 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     for o in opened:  # closed in another segment: the space is still a space
         out[o] = Reading("lost-quote", None, ev + "; not closed in this segment", ("«",))
     return out
+
+
+def _quote_open(text: str, k: int) -> bool:
+    """Whether a quote opens before ``k`` that nothing closes: a '?' or an opener before a word."""
+    head = text[:k]
+    opened = len(re.findall(r"(?:^|(?<=[\s(]))[?«“‘„‚»›](?=[^\W\d_])", head))
+    closed = len(re.findall(r"(?<=[^\W\d_.,!?…])[?»”’“‘«‹](?=[\s.,;:!?]|$)", head))
+    return opened > closed
 
 
 def _src_count(source: str | None, ch: str) -> int:
@@ -777,6 +787,10 @@ def _final(seg: _Seg, k: int) -> Reading | None:
         return Reading("lost-ellipsis", "…", "the source has an ellipsis here")
     if lang == "fr" and before.isalpha() and (end or nxt in "»\"”"):  # French spaces its question mark
         cands = tuple(c for c in ("…", "”", "’") if prof.lost(c))
+        if end and prof.spaced_questions and prof.lost("…") and not _src_count(src, "?") and \
+                not _quote_open(text, k):
+            return Reading("lost-ellipsis", "…", "a '?' glued to the end: this document spaces its question "
+                           "marks, no quote is open here and the source does not ask")
         return Reading("lost-char", None, "a '?' glued to a French word", cands) if cands else None
     if before in ".,;:!)":
         if before == ":" or (before == ")" and not rest.strip()):
