@@ -501,8 +501,8 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
         if name and re.search(rf"\b{re.escape(name)}\s*™", src):
             return Reading("lost-symbol", "™", f"the source writes {name}™")
     # n? 212: the numero sign (n°) before a number
-    if before in "nN" and (k < 2 or not text[k - 2].isalnum()) and re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) \
-            and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
+    if before and before in "nN" and (k < 2 or not text[k - 2].isalnum()) and \
+            re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
         return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
