@@ -476,6 +476,15 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     return out
 
 
+def _source_sign(source: str, number: str) -> str | None:
+    """The currency sign ``source`` writes before or after ``number``'s digits."""
+    digits = re.sub(r"\D", "", number).lstrip("0")
+    for m in re.finditer(r"([€£¥$])\s?(\d[\d.,]*)|(\d[\d.,]*)\s?([€£¥$])", source):
+        if re.sub(r"\D", "", m.group(2) or m.group(3)).lstrip("0") == digits:
+            return m.group(1) or m.group(4)
+    return None
+
+
 def _quote_open(text: str, k: int) -> bool:
     """Whether a quote opens before ``k`` that nothing closes: a '?' or an opener before a word."""
     head = text[:k]
@@ -500,6 +509,12 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
         name = text[s:k].lstrip(LOST)  # ?AlpinePro?: the quote before it is no part of the name
         if name and re.search(rf"\b{re.escape(name)}\s*™", src):
             return Reading("lost-symbol", "™", f"the source writes {name}™")
+    # ?12 per person: a sign before an amount, the one the source writes with the same amount
+    amount = re.match(r"\d[\d.,]*", text[k + 1:]) if not before.isalnum() and src else None
+    if amount is not None and src:
+        sign = _source_sign(src, amount.group())
+        if sign is not None and prof.lost(sign):
+            return Reading("lost-sign", sign, f"the source writes {sign} with this amount")
     # n? 212: the numero sign (n°) before a number
     if before and before in "nN" and (k < 2 or not text[k - 2].isalnum()) and \
             re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
@@ -752,7 +767,7 @@ def _inner(seg: _Seg, k: int) -> Reading | None:
     """A ``?`` between letters: an elision apostrophe, an unspaced dash, or a lost letter."""
     text, prof, lang = seg.text, seg.prof, seg.prof.lang
     s, e = _word_around(text, k)
-    left, right = text[s:k], text[k + 1:e]
+    left, right = text[s:k].lstrip(LOST), text[k + 1:e]  # ?C?est: the quote before C is no part of c’
     if prof.lost("’"):
         if _elides(left, right, lang) or (lang in CLITICS and right.lower() in CLITICS[lang]):
             return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
