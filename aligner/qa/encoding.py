@@ -45,11 +45,12 @@ _NUMBER_SIGN = re.compile(
     rf"(\d[\d.,]*(?:[ \u00a0](?:Mio|Mrd|Tsd|Mill|Md|Mds|mln|mld)\.?)?)([ \u00a0]?){_L}"
     rf"(?=[ \t]+[^\W\d_A-ZÄÖÜ]|[,;:)]|\.?$)")
 # Chemical formulas whose digits are subscripts (the digit is lost, the letters survive).
-_FORMULA = re.compile(rf"\b(CO|NO|SO|NH|CH|H|N|O|PM)({_L})(?=[\W_]|$)")
+_FORMULA = re.compile(rf"\b(CO|NO|SO|NH|CH|H|N|O|PM)({_L})(?=[\W_]|$)(?! ?\d)")  # N? 293 is N° 293
 _FORMULA_DEFAULT = {"CO": "₂", "NO": "₂", "SO": "₂", "NH": "₃", "CH": "₄", "H": "₂", "N": "₂", "O": "₂"}
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _UNIT = re.compile(rf"(?<=\d)([ \u00a0]?)(k?m|cm|mm)({_L})(?=[\W_]|$)")
 _CURRENCIES = "€£¥₹₽₩"
+_MONEY = re.compile(r"[€£¥$]|\b(?:EUR|USD|CHF|[Ee]uros?|dollars?|francs?|Franken|pounds?|lire|Lire)\b")
 # languages written where the euro is the usual currency
 _EURO_LANGS = {"de", "fr", "it", "es", "pt", "nl", "fi", "el", "sk", "sl", "et", "lv", "lt", "hr"}
 
@@ -201,7 +202,8 @@ def _find_signs(scan: _Scan, prof: Profile) -> None:
         year = re.fullmatch(r"1[5-9]\d\d|20\d\d", number) is not None
         if sign is None and _quote_open_before(scan.text, k - 1):
             continue  # »Seedance 2.0«: the '?' closes a quote a '?' opened before the number
-        if sign is None and scan.lang in _EURO_LANGS and prof.lost("€") and not year:
+        if sign is None and scan.lang in _EURO_LANGS and prof.lost("€") and not year and \
+                not (scan.source and not _MONEY.search(scan.source)):  # a source that names no money: not €
             # $ is ASCII and £ ¥ are Latin-1: the sign a lossy conversion drops after an amount is €
             sign = "€"
             ev = "€ is the currency sign a Latin-1 or ASCII conversion loses"

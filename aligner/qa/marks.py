@@ -25,6 +25,7 @@ candidates and no repair.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Profile:
     survived: frozenset[str]
     straight_quotes: bool  # '"' opens quotes somewhere: the house style is straight
     words: dict[str, int] = field(default_factory=dict)  # lower-cased intact words -> count
+    spaced_questions: bool = False  # the document sets a space before its question marks (French)
 
     def lost(self, ch: str) -> bool:
         """Could ``ch`` have become ``?`` in this document's conversion?"""
@@ -96,7 +98,8 @@ def profile(text: str, lang: str) -> Profile:
     words: dict[str, int] = {}
     for w in re.findall(r"(?<![?\ufffd\w])[^\W\d_]+(?![?\ufffd\w])", text):
         words[w.lower()] = words.get(w.lower(), 0) + 1
-    return Profile(lang, codec, survived, straight, words)
+    spaced = re.search(r"[^\W\d_][ \u00a0\u202f]\?(?=[\s»\"]|$)", text, re.M) is not None
+    return Profile(lang, codec, survived, straight, words, spaced_questions=spaced)
 
 
 # ---------------------------------------------------------------------------
@@ -141,6 +144,7 @@ class _Seg:
     prof: Profile
     source: str | None
     out: dict[int, Reading] = field(default_factory=dict)
+    ellipses: dict[int, int | None] = field(default_factory=dict)  # word-final '?' -> the source's … there
 
     def lost(self, ch: str) -> bool:
         return self.prof.lost(ch)
@@ -159,7 +163,7 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     style = kept[0] if kept else (losing[0] if losing else STYLES.get(prof.lang, DEFAULT_STYLE)[0])
     double_kept = bool(kept)
     undecided = not kept and len({st[0] for st in losing}) > 1
-    if undecided and seg.source:  # a same-language source shows the style
+    if undecided and seg.source and same_language(text, seg.source):  # a version of the text shows the style
         src = seg.source
         shown = [st for st in losing if st[0] in src and st[1] in src and src.index(st[0]) < src.index(st[1])
                  and st[0] != st[1]]
@@ -255,6 +259,17 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     return out
 
 
+def same_language(text: str, source: str) -> bool:
+    """Whether ``source`` is a version of ``text`` in its language, not a translation: most of the
+    words ``text`` writes intact are the source's words too (a translation's quotes are its own
+    language's style, no evidence of this one's)."""
+    def words(t: str) -> set[str]:
+        return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
+
+    mine = words(text)
+    return bool(mine) and len(mine & words(source)) >= 0.5 * len(mine)
+
+
 def _german_elided(text: str, s: int, word: str) -> bool:
     """``hab’``, ``würd’``, ``geh’``: a short verb form that lost its final e (the e-form is a word as
     frequent); a capital inside a sentence is a noun, not an elided verb."""
@@ -328,7 +343,8 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
         if sum(ch in LOST for ch in word) > 4 or not word.strip("?"):
             continue
         # a word after a '?' starts no sentence here: that '?' may be a lost letter (mis ? ?quiper)
-        starts_sentence = s == 0 or re.search(r"[.!:…]\s+$|^\W*$", text[:s]) is not None
+        starts_sentence = (s == 0 or re.search(r"[.!:…]\s+$|^\W*$", text[:s]) is not None) and \
+            not re.search(r"\b(?:cf|vgl|bzw|ca|env|etc|resp|s|p|S)\.\s+$", text[:s], re.I)  # (Cf. ?galement
         capital = word[:1].isupper() and not starts_sentence
         # a word the document writes intact is evidence whatever the charset (Au?enminister, Außenministerium)
         fill = document_fill(word, all_letters, seg.prof.words)
@@ -402,6 +418,11 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
     positions = [m.start() for m in re.finditer(r"\?", text) if free(m.start(), m.start() + 1)]
     if not positions:
         return {}
+    if source and prof.lost("…"):
+        marks = [m.start() for m in re.finditer(r"…|\.\.\.|(?<=[^\W\d_])\.\.(?!\.)", source)]
+        slots = [m.start() for m in re.finditer(r"(?<=[^\W\d_])\?(?=\s|$)", text)]
+        seg.ellipses = align_marks(text, slots, source, marks) if marks else {}
+    ellipsis = {k for k, j in seg.ellipses.items() if j is not None}
     out: dict[int, Reading] = _guillemet_runs(seg, positions) if lang == "fr" else {}
     # a '?' starting a word that reads as a lost letter (?blicherweise) opens no quote
     initial = set()
@@ -410,7 +431,7 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
             r = _letter(seg, k)
             if r is not None and r.repl is not None and _bare_weight(seg, k) < r.weight:
                 initial.add(k)
-    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial])
+    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial and k not in ellipsis])
     for k in positions:
         if k in out:
             continue
@@ -455,6 +476,23 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     return out
 
 
+def _source_sign(source: str, number: str) -> str | None:
+    """The currency sign ``source`` writes before or after ``number``'s digits."""
+    digits = re.sub(r"\D", "", number).lstrip("0")
+    for m in re.finditer(r"([€£¥$])\s?(\d[\d.,]*)|(\d[\d.,]*)\s?([€£¥$])", source):
+        if re.sub(r"\D", "", m.group(2) or m.group(3)).lstrip("0") == digits:
+            return m.group(1) or m.group(4)
+    return None
+
+
+def _quote_open(text: str, k: int) -> bool:
+    """Whether a quote opens before ``k`` that nothing closes: a '?' or an opener before a word."""
+    head = text[:k]
+    opened = len(re.findall(r"(?:^|(?<=[\s(]))[?«“‘„‚»›](?=[^\W\d_])", head))
+    closed = len(re.findall(r"(?<=[^\W\d_.,!?…])[?»”’“‘«‹](?=[\s.,;:!?]|$)", head))
+    return opened > closed
+
+
 def _src_count(source: str | None, ch: str) -> int:
     return source.count(ch) if source else 0
 
@@ -471,18 +509,30 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
         name = text[s:k].lstrip(LOST)  # ?AlpinePro?: the quote before it is no part of the name
         if name and re.search(rf"\b{re.escape(name)}\s*™", src):
             return Reading("lost-symbol", "™", f"the source writes {name}™")
+    # ?12 per person: a sign before an amount, the one the source writes with the same amount
+    amount = re.match(r"\d[\d.,]*", text[k + 1:]) if not before.isalnum() and src else None
+    if amount is not None and src:
+        sign = _source_sign(src, amount.group())
+        if sign is not None and prof.lost(sign):
+            return Reading("lost-sign", sign, f"the source writes {sign} with this amount")
     # n? 212: the numero sign (n°) before a number
-    if before in "nN" and before and (k < 2 or not text[k - 2].isalnum()) and re.match(r" ?\d", text[k + 1:]) \
-            and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
+    if before and before in "nN" and (k < 2 or not text[k - 2].isalnum()) and \
+            re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
         return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
-        if text[s:k].lower() in ELIDED[lang] and (s == 0 or not text[s - 1].isalnum()):
+        whole = _letter(seg, k)  # d??us: déçus, a word whole
+        if text[s:k].lower() in ELIDED[lang] and (s == 0 or not text[s - 1].isalnum()) and \
+                not (whole is not None and whole.repl is not None and whole.weight >= 3.0):
             return Reading("lost-apostrophe", "’", f"'{text[s:k]}’' is an elision")
     # a letter when the word around is a known word with letters filled in (ASCII: f?r, caf?) and the
     # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
-    if (before.isalpha() or after.isalpha()) and not (after.isupper() and before.isalpha()):
+    if seg.ellipses.get(k) is not None:
+        return Reading("lost-ellipsis", "…", "the source writes an ellipsis at this place")
+    s0, e0 = _word_around(text, k)
+    shouted = text[s0:e0].replace("?", "").isupper() and e0 - s0 > 3  # NACHTR?GEN: no quote opens before M
+    if (before.isalpha() or after.isalpha()) and (shouted or not (after.isupper() and before.isalpha())):
         r = _letter(seg, k)
         if r is not None and r.repl is not None and prof.lost("’") and before.isalpha() and after.isalpha():
             s, e = _word_around(text, k)
@@ -490,6 +540,21 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             if _elides(left, right, lang) and "?" not in right and zipf(right, lang) >= 3.0:
                 # l?a: là, or l’a? both read
                 return Reading("lost-char", None, f"'{left}’{right}' or a lost letter", ("’", r.repl), span=(s, e))
+            if left.lower() in ELIDED.get(lang, ()) and "?" in right and (s == 0 or not text[s - 1].isalnum()):
+                rest = _letter(seg, k + 1 + right.index("?"))  # d?o?: d’où, not a rare déo
+                if rest is not None and rest.repl is not None and rest.weight > r.weight:
+                    return Reading("lost-apostrophe", "’", f"'{left}’' is an elision before a word that reads")
+        if r is not None and r.repl is not None and not (before.isalnum() and after.isalnum()):
+            bare = _bare_weight(seg, k)
+            if seg.ellipses and k not in seg.ellipses and not after.isalnum() and bare >= 3.0:
+                # da? schneite: daß, or da… (the source writes an ellipsis its alignment does not place)
+                return Reading("lost-char", None, "a lost letter, or the ellipsis the source writes nearby",
+                               ("…", r.repl), span=r.span)
+            if not before.isalnum() and bare >= 3.0 and (r.weight >= 3.0 and k in quotes or
+                                                         bare >= max(3.0, r.weight + 1.5)):
+                # ?preuve: épreuve or a quoted preuve; ?Der: a rare Öder, or a quote before Der
+                return Reading("lost-char", None, "a lost letter, or a mark before a word that reads without it",
+                               (r.repl, "“"), span=r.span)
         if r is not None and (k not in quotes or _bare_weight(seg, k) < r.weight):
             return r
     if k in quotes:
@@ -537,7 +602,10 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
 
 
 # words French never puts after à (à le is au, à les is aux) or that cannot follow it (conjunctions)
-_NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis".split())
+_NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis est sont était étaient fut que".split())
+# words that follow à more often than a dash (a translation may set à where its source has a dash)
+_AFTER_A = frozenset("la l ses son sa leur leurs un une ce cet cette ces mon ma mes ton ta tes notre nos votre vos "
+                     "de part peine partir travers cause moins propos pied bord côté nouveau condition".split())
 
 
 def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None:
@@ -566,6 +634,88 @@ def _source_nearest(seg: _Seg, k: int, groups: tuple[str, ...]) -> str | None:
     return best[1] if best else None
 
 
+# numbers, words, a sentence's full stop (not an ordinal's or an initial's), ; : ( )
+_ANCHOR = re.compile(r"\d+|[^\W\d_]{3,}|(?<!\b[A-ZÀ-Ý])(?<!\d)\.(?=\s*(?![a-zà-ÿ\d\s]))|[;:()]")
+
+
+def _skeleton(text: str, marks: list[int], words: set[str]) -> list[tuple[int, str]]:
+    """``text`` as (position, key): its numbers, the ``words`` both sides write, . ; : ( ), and ``marks``."""
+    toks = [(m.start(), m.group().lower()) for m in _ANCHOR.finditer(text)
+            if not m.group()[:1].isalpha() or (m.group().lower() in words and
+                                               text[m.start() - 1:m.start()] not in LOST and
+                                               text[m.end():m.end() + 1] not in LOST)]
+    toks = [t for t in toks if not any(t[0] <= j < t[0] + len(t[1]) for j in marks)]
+    return sorted(toks + [(j, "\x00") for j in marks])
+
+
+def align_marks(text: str, slots: list[int], source: str, marks: list[int]) -> dict[int, int | None]:
+    """The ``slots`` of ``text`` (its ``?``) paired with the ``marks`` of the parallel ``source``.
+
+    Both are reduced to skeletons (numbers, the words both write, names mostly, and the strong
+    punctuation . ; : ( )) and aligned with difflib. Between two anchors that align, the slots and
+    the marks pair in order when there are as many of each; a slot whose stretch of the source
+    holds no mark maps to None (the source writes none there) when every mark found its slot; a
+    slot in a stretch with a different number of marks is left out (the translation moved or
+    dropped one).
+    """
+    def words(t: str) -> set[str]:
+        return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
+
+    shared = words(text) & words(source)
+    a, b = _skeleton(text, [], shared), _skeleton(source, [], shared)
+    sm = difflib.SequenceMatcher(None, [t[1] for t in a], [t[1] for t in b], autojunk=False)
+    # the aligned anchors' positions, as fences: (text position, source position)
+    fences = [(-1, -1)] + [(a[i + d][0], b[j + d][0]) for i, j, n in sm.get_matching_blocks()
+                           for d in range(n)] + [(len(text), len(source))]
+    out: dict[int, int | None] = {}
+    bare: list[int] = []
+    for (ta, sa), (tb, sb) in zip(fences, fences[1:]):
+        mine = [k for k in slots if ta < k < tb]
+        theirs = [j for j in marks if sa < j < sb]
+        if not theirs:
+            bare.extend(mine)
+        elif len(mine) == len(theirs):
+            # ... at about the same place in the stretch (one dash each side, but at its two ends, is no pair)
+            span_t, span_s = max(1, tb - ta), max(1, sb - sa)
+            if all(abs((k - ta) / span_t - (j - sa) / span_s) <= 0.25 for k, j in zip(mine, theirs)):
+                out.update(zip(mine, theirs))
+    if len(set(out.values())) == len(marks):  # every mark has its slot: the rest have none (not a reordering)
+        out.update((k, None) for k in bare)
+    return out
+
+
+def _spaced_slots(text: str) -> list[int]:
+    """The ``?`` standing between spaces after the line start: where a dash (or à, è) can stand."""
+    return [m.start() for m in re.finditer(r"(?<=\s)\?(?=\s)", text) if text[:m.start()].strip()]
+
+
+def _source_dashes(source: str) -> list[int]:
+    """The source's dashes and question marks after its line start (what a spaced ``?`` can be)."""
+    return [m.start() for m in re.finditer(r"(?<=\s)[–—](?=\s)|(?<=[^\W\d_.])—(?=[^\W\d_])|(?<=[.!?…])—|\?",
+                                           source) if source[:m.start()].strip()]
+
+
+def _dash_evidence(seg: _Seg, k: int) -> str | bool | None:
+    """What the source writes where the spaced ``?`` at ``k`` stands (``align_marks``).
+
+    Its dash or question mark; False when it writes neither there; None when that is not known
+    (a stretch with a different number of them, or no source).
+    """
+    src = seg.source
+    if not src:
+        return None
+    mapped = align_marks(seg.text, _spaced_slots(seg.text), src, _source_dashes(src))
+    if k not in mapped:
+        return None
+    j = mapped[k]
+    return False if j is None else src[j]
+
+
+def _opened_by_comma(text: str, k: int) -> bool:
+    """A comma or stop glued to a word a few words before ``k`` (OCR's low opening quote: ``die,Yeti ?``)."""
+    return re.search(r"(?:^|(?<=[\s(])|(?<=[^\W\d_]))[,.][^\W\d_]\S*(?:\s+\S+){0,2}\s+$", text[:k]) is not None
+
+
 def _spaced(seg: _Seg, k: int) -> Reading | None:
     """`` ? `` between words: a dash, French à / Italian è in ASCII, or a French question mark."""
     text, prof, lang, src = seg.text, seg.prof, seg.prof.lang, seg.source
@@ -573,27 +723,43 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
     src_dash = _source_has(src, "–—")
     if nxt == "" or nxt in "»«\"”“’)]":
         return None  # a question mark before a closing quote or bracket
+    if _opened_by_comma(text, k) and prof.lost("’"):
+        return Reading("lost-char", None, "a spaced '?' after a quote a glued comma opened", ("’", "–"))
+    dash_here = _dash_evidence(seg, k)
+    if dash_here == "?":
+        return None  # the source asks at this place
     if lang == "fr":
         asks = _src_count(src, "?") > 0 if src else nxt.isupper()
-        if (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
+        if not dash_here and (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
             return None  # French sets a space before its question mark (unless the source has a dash here)
         prev = text[:k].split()[-3:]
         nw = re.match(r"\s*([^\W\d_]+)", text[k + 1:])
         no_a = nw is not None and nw.group(1).lower() in _NOT_AFTER_A
-        src_dash = _source_near(seg, k, "–—")
+        if dash_here and prof.lost("à") and nw is not None and (nw.group(1).lower() in _AFTER_A or
+                                                                re.search(r"..(?:er|ir|re|oir)$", nw.group(1))):
+            return Reading("lost-char", None, f"the source has a dash here, but 'à {nw.group(1)}' reads too",
+                           ("à", "–"))
         ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
-        if prof.lost("à") and not no_a and (not src_dash or ranged):
+        if prof.lost("à") and not no_a and (ranged or dash_here is False or (dash_here is None and not src)):
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
-        if not src_dash and not (no_a and prof.lost("–")):
-            return Reading("lost-char", None, "a spaced '?' in French", ("?", "–"))
-    if lang == "it":
-        src_dash = _source_near(seg, k, "–—")
-        if prof.lost("è") and not src_dash:
-            return Reading("lost-letter", "è", "a lone '?' in ASCII Italian is the word è")
+        if not dash_here and not (no_a and prof.lost("–") and (dash_here is False or not src)):
+            cands = ("à", "–") if prof.lost("à") else ("?", "–")
+            return Reading("lost-char", None, "a spaced '?' in French, the source's dashes do not settle it", cands)
+    if lang == "it" and prof.lost("è"):
+        if dash_here is False or (dash_here is None and not src):
+            e = "È" if not text[:k].strip() or re.search(r"[.!:…]\s+$", text[:k]) else "è"
+            return Reading("lost-letter", e, "a lone '?' in ASCII Italian is the word è")
+        if not dash_here:
+            return Reading("lost-char", None, "a spaced '?' in Italian, the source's dashes do not settle it",
+                           ("è", "–"))
     if not prof.lost("–"):
         return None
-    dash = src_dash or "–"
-    ev = f"the source uses '{src_dash}' here" if src_dash else "a '?' standing between words is a lost dash"
+    if re.match(r"\s\d+\s+[a-zäöü]", text[k + 1:]) and dash_here is False and not src_dash and \
+            not text[:k].rstrip()[-1:].isdigit():  # ? 11 und ? 13: § before a number, no dash pair around it
+        return Reading("lost-char", None, "a spaced '?' before a number the source writes no dash at", ("–", "§"))
+    dash = dash_here if isinstance(dash_here, str) else src_dash or "–"
+    ev = f"the source uses '{dash}' here" if isinstance(dash_here, str) else \
+        "a '?' standing between words is a lost dash"
     return Reading("lost-dash", dash, ev)
 
 
@@ -601,7 +767,7 @@ def _inner(seg: _Seg, k: int) -> Reading | None:
     """A ``?`` between letters: an elision apostrophe, an unspaced dash, or a lost letter."""
     text, prof, lang = seg.text, seg.prof, seg.prof.lang
     s, e = _word_around(text, k)
-    left, right = text[s:k], text[k + 1:e]
+    left, right = text[s:k].lstrip(LOST), text[k + 1:e]  # ?C?est: the quote before C is no part of c’
     if prof.lost("’"):
         if _elides(left, right, lang) or (lang in CLITICS and right.lower() in CLITICS[lang]):
             return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
@@ -636,6 +802,10 @@ def _final(seg: _Seg, k: int) -> Reading | None:
         return Reading("lost-ellipsis", "…", "the source has an ellipsis here")
     if lang == "fr" and before.isalpha() and (end or nxt in "»\"”"):  # French spaces its question mark
         cands = tuple(c for c in ("…", "”", "’") if prof.lost(c))
+        if end and prof.spaced_questions and prof.lost("…") and not _src_count(src, "?") and \
+                not _quote_open(text, k):
+            return Reading("lost-ellipsis", "…", "a '?' glued to the end: this document spaces its question "
+                           "marks, no quote is open here and the source does not ask")
         return Reading("lost-char", None, "a '?' glued to a French word", cands) if cands else None
     if before in ".,;:!)":
         if before == ":" or (before == ")" and not rest.strip()):

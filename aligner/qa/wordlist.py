@@ -130,6 +130,14 @@ def _from_list(word: str, letters: str, lang: str, rival: float = 0.0) -> tuple[
     return None
 
 
+def _plain_in(low: str, source: str | None) -> bool:
+    """Whether ``source`` writes ``low`` with plain ASCII letters where it has ``?``."""
+    if not source:
+        return False
+    plain = re.compile("^" + "".join("[a-z]" if ch in LOST else re.escape(ch) for ch in low) + "$")
+    return any(plain.match(w.lower()) for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(low))
+
+
 def _source_name(word: str, pattern: re.Pattern[str], source: str | None) -> tuple[str, str, float] | None:
     if source:
         names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())}
@@ -156,6 +164,8 @@ def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
         if named is not None:
             return named
     hit = _from_list(word, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
+    if hit is not None and hit[1] < 3.0 and _plain_in(low, source):
+        return None  # y?ti, rare, where the source writes Yeti: a loan word whose accent (yéti, yèti) is not known
     if hit is not None:
         return _cased(hit[0], word), f"'{hit[0]}' is the {lang} word that fits (wordfreq Zipf {hit[1]:.1f})", hit[1]
     if _fits(low, letters, lang):
