@@ -541,8 +541,8 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
                 # l?a: là, or l’a? both read
                 return Reading("lost-char", None, f"'{left}’{right}' or a lost letter", ("’", r.repl), span=(s, e))
             if left.lower() in ELIDED.get(lang, ()) and "?" in right and (s == 0 or not text[s - 1].isalnum()):
-                rest = _letter(seg, k + 1 + right.index("?"))  # d?o?: d’où, not a rare déo
-                if rest is not None and rest.repl is not None and rest.weight > r.weight:
+                later = _letter(seg, k + 1 + right.index("?"))  # d?o?: d’où, not a rare déo
+                if later is not None and later.repl is not None and later.weight > r.weight:
                     return Reading("lost-apostrophe", "’", f"'{left}’' is an elision before a word that reads")
         if r is not None and r.repl is not None and not (before.isalnum() and after.isalnum()):
             bare = _bare_weight(seg, k)
