@@ -19,9 +19,10 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from aligner.errors import LanguageError
 
@@ -93,8 +94,7 @@ def confidences(text: str, languages: Sequence[str], *, low_accuracy: bool | Non
     body = sample(text)
     if low_accuracy is None:
         low_accuracy = len(body.strip()) >= LONG_TEXT
-    values = _detector(tuple(languages), low_accuracy).compute_language_confidence_values(body)
-    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+    return _by_code(_detector(tuple(languages), low_accuracy).compute_language_confidence_values(body))
 
 
 def confidences_of(texts: Sequence[str], languages: Sequence[str], *, low_accuracy: bool) -> list[dict[str, float]]:
@@ -103,7 +103,12 @@ def confidences_of(texts: Sequence[str], languages: Sequence[str], *, low_accura
         return []
     batch = _detector(tuple(languages), low_accuracy).compute_language_confidence_values_in_parallel(
         [sample(t) for t in texts])
-    return [{v.language.iso_code_639_1.name.lower(): float(v.value) for v in values} for values in batch]
+    return [_by_code(values) for values in batch]
+
+
+def _by_code(values: Iterable[Any]) -> dict[str, float]:
+    """lingua's ConfidenceValues as {ISO 639-1 code: confidence}."""
+    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
 
 
 def best_of(conf: dict[str, float]) -> tuple[str, float]:
@@ -134,13 +139,11 @@ def guess_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confiden
     langs = tuple(languages)
     out: list[Guess] = [Guess(None, 0.0, False)] * len(texts)
     short: list[tuple[int, dict[str, float]]] = []
-    for k, text in enumerate(texts):
-        if letters(text) < min_letters:
+    for k, cheap in enumerate(_cheap_readings(texts, langs, min_letters)):
+        if cheap is None:
             continue
-        cheap = confidences(text, langs, low_accuracy=True)
-        if len(sample(text).strip()) >= LONG_TEXT:
-            lang, conf = best_of(cheap)
-            out[k] = Guess(lang, conf, conf >= min_confidence)
+        if len(sample(texts[k]).strip()) >= LONG_TEXT:
+            out[k] = _guess(cheap, min_confidence)
         else:
             short.append((k, cheap))
     present = {g.lang for g in out if g.trusted}
@@ -155,8 +158,7 @@ def guess_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confiden
             conf = cheap.get(matter[0], 0.0)
             out[k] = Guess(matter[0], conf, conf >= min_confidence)
             continue
-        lang, conf = best_of(confidences(texts[k], matter, low_accuracy=False))
-        out[k] = Guess(lang, conf, conf >= min_confidence)
+        out[k] = _guess(confidences(texts[k], matter, low_accuracy=False), min_confidence)
     return out
 
 
@@ -164,15 +166,20 @@ def cheap_blocks(texts: Sequence[str], languages: Sequence[str], *, min_confiden
                  min_letters: int = 8) -> list[Guess]:
     """Language of each text by the low-accuracy reading alone (for a verdict over many texts, such as
     the majority language of a document's lines, which a few misread short ones do not move)."""
-    langs = tuple(languages)
-    out = []
-    for text in texts:
-        if letters(text) < min_letters:
-            out.append(Guess(None, 0.0, False))
-            continue
-        lang, conf = best_of(confidences(text, langs, low_accuracy=True))
-        out.append(Guess(lang, conf, conf >= min_confidence))
-    return out
+    return [Guess(None, 0.0, False) if cheap is None else _guess(cheap, min_confidence)
+            for cheap in _cheap_readings(texts, tuple(languages), min_letters)]
+
+
+def _cheap_readings(texts: Sequence[str], languages: tuple[str, ...],
+                    min_letters: int) -> list[dict[str, float] | None]:
+    """The low-accuracy ``confidences`` of each text, None for one with fewer than ``min_letters`` letters."""
+    return [confidences(t, languages, low_accuracy=True) if letters(t) >= min_letters else None for t in texts]
+
+
+def _guess(conf: dict[str, float], min_confidence: float) -> Guess:
+    """The best language of a reading, trusted from ``min_confidence``."""
+    lang, c = best_of(conf)
+    return Guess(lang, c, c >= min_confidence)
 
 
 def document_language(texts: Sequence[str], guesses: Sequence[Guess]) -> str | None:
