@@ -229,10 +229,7 @@ def extract(text: str, lang: str, other_lang: str | None = None) -> list[Quantit
             month = text[m.start():end + 1] if after in ("日", "号") else surface  # 4日: a day of the month
         out.append(Quantity((month or surface).strip(), frozenset(values), m.start(), end, dated=bool(month)))
     for t in _TOKEN.finditer(body):
-        word = t.group()
-        named = month_names.get(word.lower())
-        num = next((n for n, short in named if not short or (len(word) >= 3 and word[0].isupper())), None) \
-            if named else None
+        num = _month_in(t.group(), month_names)
         if num:
             out.append(Quantity(t.group(), frozenset({(float(num), False)}), t.start(), t.end(), "month"))
     for lang_ in dict.fromkeys((lang, other)):
@@ -247,13 +244,14 @@ def extract(text: str, lang: str, other_lang: str | None = None) -> list[Quantit
 def month_number(word: str, lang: str) -> int | None:
     """The month (1..12) that ``word`` names in ``lang`` or English; an abbreviation ("Okt", "Mar")
     counts only capitalised ("mar" is the Spanish sea)."""
-    w = word.lower()
-    for wide, short in (months(lang), months("en")):
-        if w in wide:
-            return wide[w]
-        if len(word) >= 3 and word[0].isupper() and w in short:
-            return short[w]
-    return None
+    return _month_in(word, _month_names(lang, lang))
+
+
+def _month_in(word: str, table: dict[str, tuple[tuple[int, bool], ...]]) -> int | None:
+    """The first month ``table`` (``_month_names``) gives ``word``: an abbreviation only capitalised and
+    of three letters or more."""
+    named = table.get(word.lower(), ())
+    return next((n for n, short in named if not short or (len(word) >= 3 and word[0].isupper())), None)
 
 
 @functools.lru_cache(maxsize=64)
@@ -264,9 +262,8 @@ def _words_near_numbers(lang: str, other: str) -> tuple[dict[str, float], dict[s
 
 @functools.lru_cache(maxsize=64)
 def _month_names(lang: str, other: str) -> dict[str, tuple[tuple[int, bool], ...]]:
-    """``month_number(word, lang) or month_number(word, other)`` as one table: each lower-cased name
-    -> (month, whether it is an abbreviation), in the order those calls try them (an abbreviation
-    counts only capitalised and of three letters or more)."""
+    """The month names of ``lang``, then English, then ``other`` as one table: each lower-cased name ->
+    (month, whether it is an abbreviation), in the order they are tried (``_month_in``)."""
     table: dict[str, list[tuple[int, bool]]] = {}
     for code in (lang, "en", other, "en"):
         wide, short = months(code)
