@@ -145,6 +145,7 @@ class _Seg:
     source: str | None
     out: dict[int, Reading] = field(default_factory=dict)
     ellipses: dict[int, int | None] = field(default_factory=dict)  # word-final '?' -> the source's … there
+    dashes: dict[int, int | None] | None = None  # spaced '?' -> the source's dash or '?' there (_dash_evidence)
 
     def lost(self, ch: str) -> bool:
         return self.prof.lost(ch)
@@ -263,11 +264,13 @@ def same_language(text: str, source: str) -> bool:
     """Whether ``source`` is a version of ``text`` in its language, not a translation: most of the
     words ``text`` writes intact are the source's words too (a translation's quotes are its own
     language's style, no evidence of this one's)."""
-    def words(t: str) -> set[str]:
-        return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
+    mine = _intact_words(text)
+    return bool(mine) and len(mine & _intact_words(source)) >= 0.5 * len(mine)
 
-    mine = words(text)
-    return bool(mine) and len(mine & words(source)) >= 0.5 * len(mine)
+
+def _intact_words(text: str) -> set[str]:
+    """The lower-cased words of three letters or more that ``text`` writes with no lost character in or next to them."""
+    return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", text)}
 
 
 def _german_elided(text: str, s: int, word: str) -> bool:
@@ -658,10 +661,7 @@ def align_marks(text: str, slots: list[int], source: str, marks: list[int]) -> d
     slot in a stretch with a different number of marks is left out (the translation moved or
     dropped one).
     """
-    def words(t: str) -> set[str]:
-        return {w.lower() for w in re.findall(rf"(?<![{LOST}\w])[^\W\d_]{{3,}}(?![{LOST}\w])", t)}
-
-    shared = words(text) & words(source)
+    shared = _intact_words(text) & _intact_words(source)
     a, b = _skeleton(text, [], shared), _skeleton(source, [], shared)
     sm = difflib.SequenceMatcher(None, [t[1] for t in a], [t[1] for t in b], autojunk=False)
     # the aligned anchors' positions, as fences: (text position, source position)
@@ -704,7 +704,9 @@ def _dash_evidence(seg: _Seg, k: int) -> str | bool | None:
     src = seg.source
     if not src:
         return None
-    mapped = align_marks(seg.text, _spaced_slots(seg.text), src, _source_dashes(src))
+    if seg.dashes is None:  # one alignment for all the segment's spaced '?'
+        seg.dashes = align_marks(seg.text, _spaced_slots(seg.text), src, _source_dashes(src))
+    mapped = seg.dashes
     if k not in mapped:
         return None
     j = mapped[k]
