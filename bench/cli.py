@@ -10,13 +10,15 @@ the command a user types (same imports, same model cache). The stages are timed 
 (a stage inside another is not counted twice):
 
 * ``startup``: interpreter start and ``import aligner.cli`` (typer and what it pulls in);
-* ``langid``: language detection of the documents' paragraphs (lingua), including the wait for
-  the check that the text is in a language in play (which runs in a background thread);
+* ``langid``: language detection of the documents' paragraphs and of a wrapped document's lines
+  (lingua), including the wait for the check that the text is in a language in play (which runs in
+  a background thread);
 * ``split``: sentence splitting (NLTK's import on first use included);
 * ``model``: waiting for the encoder's model, which loads in the background meanwhile;
 * ``encode``: the sentence embeddings;
 * ``search``: the alignment search and bead confidence;
-* ``qa_lang``: the QA stage's language checks (other-language, untranslated);
+* ``qa_lang``: the QA stage's language checks (other-language, untranslated; their first reading
+  of every side in one batch included);
 * ``qa``: the rest of the QA stage;
 * ``write``: writing the output file;
 * ``other``: everything else (reading the files, option parsing, exit).
@@ -46,9 +48,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("startup", "langid", "split", "model", "encode", "search", "qa_lang", "qa", "write", "other")
-# (module, attribute path, stage): the attribute is replaced by a timed wrapper in the child process
+# (module, attribute path, stage): bench/hooks.py replaces each by a timed wrapper in the child process
 HOOKS = (
     ("aligner.document", "guess_blocks", "langid"),
+    ("aligner.document", "cheap_blocks", "langid"),
     ("aligner.document", "smooth", "langid"),
     ("aligner.document", "_supported", "langid"),
     ("aligner.document", "_segments", "split"),
@@ -56,56 +59,31 @@ HOOKS = (
     ("aligner.pipeline", "windows", "encode"),
     ("aligner.pipeline", "align_windows", "search"),
     ("aligner.pipeline", "run_qa", "qa"),
-    ("aligner.qa.checks", "_language_flags", "qa_lang"),
+    ("aligner.qa.checks", "_document_language_flags", "qa_lang"),
     ("aligner.cli.core", "write_alignment", "write"),
 )
 
 
 def _child(argv: list[str], t_exec: float) -> None:
     """Run ``aligner ARGV`` in this process with the stage timers; print the split as JSON."""
-    import importlib
-
-    acc = dict.fromkeys(STAGES, 0.0)
-    cpu = dict.fromkeys(STAGES, 0.0)
-    state = {"stage": "startup", "since": t_exec, "cpu_since": 0.0}
-
-    def switch(stage: str) -> str:
-        now, now_cpu = time.time(), time.thread_time()
-        acc[state["stage"]] += now - state["since"]
-        cpu[state["stage"]] += now_cpu - state["cpu_since"]
-        before = state["stage"]
-        state.update(stage=stage, since=now, cpu_since=now_cpu)
-        return before
-
     sys.path.insert(0, str(ROOT))
+    from hooks import Stages, install
+
+    stages = Stages(STAGES, "startup", t_exec)
     import aligner.cli
 
-    def timed(fn, stage):  # type: ignore[no-untyped-def]
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            before = switch(stage)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                switch(before)
-        return wrapper
-
-    for module, path, stage in HOOKS:
-        *owners, name = path.split(".")
-        target: object = importlib.import_module(module)
-        for owner in owners:
-            target = getattr(target, owner, None)
-        if hasattr(target, name):  # a stage the code no longer has is left untimed (it shows in "other")
-            setattr(target, name, timed(getattr(target, name), stage))
-    switch("other")
+    missing = install(HOOKS, stages.wrap)
+    stages.switch("other")
     sys.argv = ["aligner", *argv]
     try:
         aligner.cli.main()
     except SystemExit as done:
-        switch("other")
+        stages.switch("other")
         if done.code:
             raise
-    print("SPLIT " + json.dumps(acc))
-    print("CPU " + json.dumps(cpu))
+    print("SPLIT " + json.dumps(stages.wall))
+    print("CPU " + json.dumps(stages.cpu))
+    print("UNTIMED " + json.dumps(missing))
 
 
 def main() -> None:
@@ -129,6 +107,7 @@ def main() -> None:
     walls: list[float] = []
     cpus: list[float] = []
     splits: list[dict[str, float]] = []
+    untimed: list[str] = []
     cpu_splits: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.tsv"
@@ -146,6 +125,8 @@ def main() -> None:
             splits.append(json.loads(line[len("SPLIT "):]))
             line = next(x for x in done.stdout.splitlines() if x.startswith("CPU "))
             cpu_splits.append(json.loads(line[len("CPU "):]))
+            line = next(x for x in done.stdout.splitlines() if x.startswith("UNTIMED "))
+            untimed = json.loads(line[len("UNTIMED "):])
         same = None
         if args.check:
             same = Path(args.check).read_bytes() == out.read_bytes()
@@ -165,6 +146,8 @@ def main() -> None:
     background = statistics.median(c - sum(x.values()) for c, x in zip(cpus, cpu_splits))
     print(f"  cpu: main thread {main_cpu:.2f} s, other threads {background:.2f} s (the model's load and the "
           f"language-support check, in the background)")
+    if untimed:
+        print(f"  untimed (not found, counted in other): {', '.join(untimed)}")
     if same is not None:
         print(f"output bytes {'identical to' if same else 'DIFFER from'} {args.check}")
     print(f"SUMMARY runs={args.runs} wall_s={statistics.median(walls):.2f} "
