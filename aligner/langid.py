@@ -19,12 +19,14 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aligner.errors import LanguageError
+
+T = TypeVar("T")
 
 # (an address starts a word, and its parts are at most 64 and 253 characters long, RFC 5321: so the
 # scan is linear in the length of a long word)
@@ -246,10 +248,16 @@ def check_supported(text: str, languages: Sequence[str]) -> None:
 
 
 def check_supported_soon(text: str, languages: Sequence[str]) -> Future[None]:
-    """``check_supported(text, languages)`` started in a background thread; its ``result()`` waits for
-    it (and raises its LanguageError). lingua releases the GIL while it loads its models and reads,
-    so the check's models (every language's, in low-accuracy mode) load while the caller goes on."""
-    return _background().submit(check_supported, text, tuple(languages))
+    """``check_supported(text, languages)`` started in the language thread (``soon``); its ``result()``
+    waits for it (and raises its LanguageError): the check's models (every language's, in low-accuracy
+    mode) load while the caller goes on."""
+    return soon(check_supported, text, tuple(languages))
+
+
+def soon(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """``fn(*args)`` started in the language thread, one per process: lingua releases the GIL while it
+    loads its models and reads, so language work done there runs beside the caller's own."""
+    return _background().submit(fn, *args)
 
 
 _BACKGROUND: dict[int, ThreadPoolExecutor] = {}  # per process id (a forked child has not its parent's thread)
