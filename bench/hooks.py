@@ -6,7 +6,8 @@ stage module imports from another is hooked in the importing module. Two clocks:
 
 * ``Stages``: exclusive stages (a stage entered inside another stops the outer one's clock), wall
   time and the calling thread's CPU time, for a split of a whole run that adds up to its wall time;
-* ``Parts``: inclusive CPU time of the process (all threads), for the share of a stage each check takes.
+* ``Parts``: inclusive CPU time (of the process, or of the part's own thread), for the share of a
+  stage each check takes.
 
 ``install`` returns the hooks it could not find, so a bench can say which part went untimed rather
 than let a renamed function fall silently into "other".
@@ -67,17 +68,20 @@ class Stages:
 
 
 class Parts:
-    """Inclusive process CPU seconds (all threads) spent in each part."""
+    """Inclusive CPU seconds spent in each part, by ``clock``: ``time.process_time`` (all threads, the
+    default) or ``time.thread_time`` (the thread a part runs in: parts that run in different threads at
+    once do not count each other's time)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], clock: Callable[[], float] = time.process_time) -> None:
         self.spent = dict.fromkeys(names, 0.0)
+        self._clock = clock
 
     def wrap(self, fn: Callable[..., Any], part: str) -> Callable[..., Any]:
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.process_time()
+            start = self._clock()
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.spent[part] += time.process_time() - start
+                self.spent[part] += self._clock() - start
         return timed
