@@ -68,20 +68,22 @@ class Stages:
 
 
 class Parts:
-    """Inclusive CPU seconds spent in each part, by ``clock``: ``time.process_time`` (all threads, the
-    default) or ``time.thread_time`` (the thread a part runs in: parts that run in different threads at
-    once do not count each other's time)."""
+    """Inclusive CPU seconds (``spent``) and wall seconds (``wall``) of each part, CPU by ``clock``:
+    ``time.process_time`` (all threads, the default) or ``time.thread_time`` (the thread a part runs
+    in: parts that run in different threads at once do not count each other's time)."""
 
     def __init__(self, names: Iterable[str], clock: Callable[[], float] = time.process_time) -> None:
         self.spent = dict.fromkeys(names, 0.0)
+        self.wall = dict.fromkeys(self.spent, 0.0)
         self._clock = clock
 
     def wrap(self, fn: Callable[..., Any], part: str) -> Callable[..., Any]:
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = self._clock()
+            start, start_wall = self._clock(), time.perf_counter()
             try:
                 return fn(*args, **kwargs)
             finally:
                 self.spent[part] += self._clock() - start
+                self.wall[part] += time.perf_counter() - start_wall
         return timed
