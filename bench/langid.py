@@ -28,6 +28,11 @@ outcome per kind and the time of the QA stage on the set in this process (lingua
 accuracy of lingua's top language in high- and low-accuracy mode over the ten default languages by
 sentence length (why ``aligner.langid.LONG_TEXT`` is 120); for the paragraphs, precision and
 recall of ``other-language``, for short (< ``LONG_TEXT`` characters) and long paragraphs too.
+The refusal set (``support_documents``): translated messages of the gettext catalogs Debian's packages
+ship (``/usr/share/locale``), a document per locale; for two sets of languages in play it prints how
+many documents the every-language check (``aligner.langid.check_supported``) refuses and whether the
+pipeline (``make_document``) refuses exactly those. Last, what lingua's first reading costs in a fresh
+process (mostly the loading of its models), per mode and language set.
 Run a copy of it with ``PYTHONPATH`` pointing at an older checkout (and ``--data``) to compare;
 the last line, ``SUMMARY``, has every figure.
 """
@@ -241,6 +246,44 @@ def support_verdicts(docs: list[tuple[str, str]], languages: tuple[str, ...]) ->
             for locale, text in docs]
 
 
+_LOAD_PROBE = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from aligner import langid
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+import lingua
+start = cpu()
+{call}
+print(cpu() - start)
+"""
+# (what, call): lingua's first use in a fresh process, the cost of loading the models it needs
+LOAD_CASES = (
+    ("low-accuracy, the 10 default languages", "langid.confidences(TEXT, DEFAULT, low_accuracy=True)"),
+    ("high-accuracy, de and fr", "langid.confidences(TEXT, ('de', 'fr'), low_accuracy=False)"),
+    ("high-accuracy, the 7 Latin-script defaults",
+     "langid.confidences(TEXT, ('de', 'fr', 'en', 'it', 'es', 'pt', 'nl'), low_accuracy=False)"),
+    ("every language, low-accuracy (the support check)", "langid.check_supported(TEXT * 20, DEFAULT)"),
+)
+
+
+def load_costs() -> list[tuple[str, float]]:
+    """(case, CPU seconds) of each of ``LOAD_CASES`` in a fresh process: lingua 2.1 keeps its models as
+    compressed JSON, so what a reading costs the first time is mostly the loading of its models."""
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[1])
+    setup = ("TEXT = 'Die Hütte liegt am Ende des Tals, und der Weg zum Gipfel ist gut markiert. '\n"
+             "from aligner.config import DEFAULT_LANGUAGES as DEFAULT\n")
+    out = []
+    for what, call in LOAD_CASES:
+        code = _LOAD_PROBE.format(root=root, call=setup + call)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out.append((what, float(done.stdout.split()[-1])))
+    return out
+
+
 def paragraph_flags(docs: list[tuple[str, list[tuple[str, str]]]]) -> dict[str, list[int]]:
     """[tp, fp, fn] of ``other-language`` exclusions, for all, short and long paragraphs."""
     from aligner.document import make_document
@@ -348,6 +391,11 @@ def main() -> None:
     print(f"  support set: {len(support_docs)} documents of {SUPPORT_MESSAGES} messages from {LOCALE}, "
           f"{support_s:.2f} s")
 
+    costs = load_costs()
+    print("lingua's models, CPU time of the first reading in a fresh process (the models it loads):")
+    for what, cost in costs:
+        print(f"  {what:50} {cost:.3f} s")
+
     singles = [("de", s) for s, _ in pairs] + [("fr", t) for _, t in pairs] + others
     table = modes_by_length(singles)
     print("lingua top language over the 10 default languages, by sentence length (characters):")
@@ -357,7 +405,7 @@ def main() -> None:
           + " ".join(f"{c.split('-')[0]}_P={pr(c)[0]:.3f} {c.split('-')[0]}_R={pr(c)[1]:.3f}" for c in CODES)
           + f" qa_s={elapsed:.2f} para_other_P={ppr('all')[0]:.3f} para_other_R={ppr('all')[1]:.3f} "
           + " ".join(f"acc_{label}={high:.3f}/{low:.3f}" for label, _, high, low in table) + " "
-          + " ".join(support_summary))
+          + " ".join(support_summary) + " load_cpu=" + "/".join(f"{cost:.3f}" for _, cost in costs))
 
 
 if __name__ == "__main__":
