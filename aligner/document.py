@@ -16,7 +16,15 @@ from pathlib import Path
 from aligner.config import DocConfig
 from aligner.errors import LanguageError
 from aligner.io import read_text
-from aligner.langid import Guess, cheap_blocks, check_supported_soon, document_language, guess_blocks, smooth
+from aligner.langid import (
+    Guess,
+    cheap_blocks,
+    check_supported_soon,
+    document_language,
+    guess_blocks,
+    smooth,
+    start_check_supported,
+)
 from aligner.paragraphs import Paragraph, split_paragraphs
 from aligner.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from aligner.types import Document, Exclusion, LanguageRun, Segment
@@ -33,7 +41,7 @@ def make_document(text: str, name: str = "text", config: DocConfig = DocConfig()
     if config.lang and config.lang not in languages:
         languages = (*languages, config.lang)
     # whether the text is in a language in play at all: checked meanwhile (lingua reads without the GIL)
-    pending = check_supported_soon(text, languages) if config.lang is None and not config.presplit else None
+    pending = check_supported_soon(text, languages) if _checks_support(config) else None
     try:
         return _make_document(text, name, config, path, languages, pending)
     finally:
@@ -90,6 +98,20 @@ def _make_document(text: str, name: str, config: DocConfig, path: str | None, la
     runs = _runs(paragraphs, para_langs, guesses)
     return Document(name=name, text=text, lang=doc_lang, segments=tuple(segments),
                     exclusions=tuple(exclusions), runs=runs, path=path, notes=tuple(notes))
+
+
+def _checks_support(config: DocConfig) -> bool:
+    """Whether ``make_document`` checks that the text is in a language in play (``config.languages``):
+    not when the language is given, nor for one sentence a line."""
+    return config.lang is None and not config.presplit
+
+
+def check_support_soon(text: str, config: DocConfig = DocConfig()) -> None:
+    """Start the check ``make_document(text, config=config)`` makes that ``text`` is in a language in
+    play, for it to take over: a caller that has read its texts starts their checks before its own slow
+    start-up (the encoder's imports), which leaves the other core free for them."""
+    if _checks_support(config):
+        start_check_supported(text, tuple(config.languages))
 
 
 def _supported(pending: Future[None], where: str) -> None:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aligner.errors import LanguageError
+
+T = TypeVar("T")
 
 # (an address starts a word, and its parts are at most 64 and 253 characters long, RFC 5321: so the
 # scan is linear in the length of a long word)
@@ -246,10 +248,30 @@ def check_supported(text: str, languages: Sequence[str]) -> None:
 
 
 def check_supported_soon(text: str, languages: Sequence[str]) -> Future[None]:
-    """``check_supported(text, languages)`` started in a background thread; its ``result()`` waits for
-    it (and raises its LanguageError). lingua releases the GIL while it loads its models and reads,
-    so the check's models (every language's, in low-accuracy mode) load while the caller goes on."""
-    return _background().submit(check_supported, text, tuple(languages))
+    """``check_supported(text, languages)`` started in the language thread (``soon``); its ``result()``
+    waits for it (and raises its LanguageError): the check's models (every language's, in low-accuracy
+    mode) load while the caller goes on. The check ``start_check_supported`` started for this very text
+    and these languages is taken over rather than run again."""
+    started = _STARTED.pop((os.getpid(), id(text), tuple(languages)), None)
+    if started is not None and started[0] is text:
+        return started[1]
+    return soon(check_supported, text, tuple(languages))
+
+
+def start_check_supported(text: str, languages: Sequence[str]) -> None:
+    """Start ``check_supported(text, languages)`` now, for the next ``check_supported_soon`` of the same
+    text to take (a caller that holds the text before it has a document to make starts the check early)."""
+    _STARTED[(os.getpid(), id(text), tuple(languages))] = (text, soon(check_supported, text, tuple(languages)))
+
+
+# checks started ahead, until taken: by process, text (the text is held, so its id stays its own) and languages
+_STARTED: dict[tuple[int, int, tuple[str, ...]], tuple[str, Future[None]]] = {}
+
+
+def soon(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """``fn(*args)`` started in the language thread, one per process: lingua releases the GIL while it
+    loads its models and reads, so language work done there runs beside the caller's own."""
+    return _background().submit(fn, *args)
 
 
 _BACKGROUND: dict[int, ThreadPoolExecutor] = {}  # per process id (a forked child has not its parent's thread)

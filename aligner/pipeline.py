@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aligner.align import Windows, align_windows
 from aligner.config import AlignConfig, DocConfig
-from aligner.document import make_document
+from aligner.document import check_support_soon, make_document
 from aligner.encoders import Encoder, get_encoder
 from aligner.io import read_text
 from aligner.types import AlignedPair, Alignment, Document
@@ -107,13 +107,15 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     ``USEEncoder``) while the documents are split and their languages detected.
     """
     src_text, tgt_text = read_text(src_path), read_text(tgt_path)
+    src_config = doc_config if src_lang is None else _with_lang(doc_config, src_lang)
+    tgt_config = doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang)
+    check_support_soon(src_text, src_config)  # (while the encoder's imports leave a core free)
+    check_support_soon(tgt_text, tgt_config)
     encoder = encoder or get_encoder(config.encoder)
     if progress:
         progress("splitting documents (the model loads meanwhile)")
-    src = make_document(src_text, Path(src_path).stem,
-                        doc_config if src_lang is None else _with_lang(doc_config, src_lang), path=str(src_path))
-    tgt = make_document(tgt_text, Path(tgt_path).stem,
-                        doc_config if tgt_lang is None else _with_lang(doc_config, tgt_lang), path=str(tgt_path))
+    src = make_document(src_text, Path(src_path).stem, src_config, path=str(src_path))
+    tgt = make_document(tgt_text, Path(tgt_path).stem, tgt_config, path=str(tgt_path))
     return align_documents(src, tgt, config, encoder, qa=qa, progress=progress,
                            languages=tuple(doc_config.languages), doc_config=doc_config, qa_config=qa_config)
 

@@ -10,16 +10,20 @@ the command a user types (same imports, same model cache). The stages are timed 
 (a stage inside another is not counted twice):
 
 * ``startup``: interpreter start and ``import aligner.cli`` (typer and what it pulls in);
-* ``langid``: language detection of the documents' paragraphs (lingua), including the wait for
-  the check that the text is in a language in play (which runs in a background thread);
+* ``langid``: language detection of the documents' paragraphs and of a wrapped document's lines
+  (lingua), including the wait for the check that the text is in a language in play (which runs in
+  a background thread);
 * ``split``: sentence splitting (NLTK's import on first use included);
 * ``model``: waiting for the encoder's model, which loads in the background meanwhile;
 * ``encode``: the sentence embeddings;
 * ``search``: the alignment search and bead confidence;
-* ``qa_lang``: the QA stage's language checks (other-language, untranslated);
-* ``qa``: the rest of the QA stage;
+* ``qa``: the QA stage;
 * ``write``: writing the output file;
 * ``other``: everything else (reading the files, option parsing, exit).
+
+Apart from the split, ``qa_lang``: the QA stage's language checks (other-language, untranslated;
+their first reading of every side in one batch included), which run in the language thread beside
+the rest of the QA stage, with their wall time and that thread's CPU time.
 
 Beside each stage's wall time, its CPU time in the main thread; ``cpu`` is the whole process's
 CPU time (user + system, all threads: the model's background load and the language-support check
@@ -45,10 +49,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("startup", "langid", "split", "model", "encode", "search", "qa_lang", "qa", "write", "other")
-# (module, attribute path, stage): the attribute is replaced by a timed wrapper in the child process
+STAGES = ("startup", "langid", "split", "model", "encode", "search", "qa", "write", "other")
+# (module, attribute path, stage): bench/hooks.py replaces each by a timed wrapper in the child process
 HOOKS = (
     ("aligner.document", "guess_blocks", "langid"),
+    ("aligner.document", "cheap_blocks", "langid"),
     ("aligner.document", "smooth", "langid"),
     ("aligner.document", "_supported", "langid"),
     ("aligner.document", "_segments", "split"),
@@ -56,56 +61,34 @@ HOOKS = (
     ("aligner.pipeline", "windows", "encode"),
     ("aligner.pipeline", "align_windows", "search"),
     ("aligner.pipeline", "run_qa", "qa"),
-    ("aligner.qa.checks", "_language_flags", "qa_lang"),
     ("aligner.cli.core", "write_alignment", "write"),
 )
+# (module, attribute path, part): work another thread does beside the stages, timed apart
+BESIDE = (("aligner.qa.checks", "_document_language_flags", "qa_lang"),)
 
 
 def _child(argv: list[str], t_exec: float) -> None:
     """Run ``aligner ARGV`` in this process with the stage timers; print the split as JSON."""
-    import importlib
-
-    acc = dict.fromkeys(STAGES, 0.0)
-    cpu = dict.fromkeys(STAGES, 0.0)
-    state = {"stage": "startup", "since": t_exec, "cpu_since": 0.0}
-
-    def switch(stage: str) -> str:
-        now, now_cpu = time.time(), time.thread_time()
-        acc[state["stage"]] += now - state["since"]
-        cpu[state["stage"]] += now_cpu - state["cpu_since"]
-        before = state["stage"]
-        state.update(stage=stage, since=now, cpu_since=now_cpu)
-        return before
-
     sys.path.insert(0, str(ROOT))
+    from hooks import Parts, Stages, install
+
+    stages = Stages(STAGES, "startup", t_exec)
+    beside = Parts((part for _, _, part in BESIDE), time.thread_time)
     import aligner.cli
 
-    def timed(fn, stage):  # type: ignore[no-untyped-def]
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            before = switch(stage)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                switch(before)
-        return wrapper
-
-    for module, path, stage in HOOKS:
-        *owners, name = path.split(".")
-        target: object = importlib.import_module(module)
-        for owner in owners:
-            target = getattr(target, owner, None)
-        if hasattr(target, name):  # a stage the code no longer has is left untimed (it shows in "other")
-            setattr(target, name, timed(getattr(target, name), stage))
-    switch("other")
+    missing = install(HOOKS, stages.wrap) + install(BESIDE, beside.wrap)
+    stages.switch("other")
     sys.argv = ["aligner", *argv]
     try:
         aligner.cli.main()
     except SystemExit as done:
-        switch("other")
+        stages.switch("other")
         if done.code:
             raise
-    print("SPLIT " + json.dumps(acc))
-    print("CPU " + json.dumps(cpu))
+    print("SPLIT " + json.dumps(stages.wall))
+    print("CPU " + json.dumps(stages.cpu))
+    print("BESIDE " + json.dumps({part: [beside.wall[part], beside.spent[part]] for part in beside.spent}))
+    print("UNTIMED " + json.dumps(missing))
 
 
 def main() -> None:
@@ -129,7 +112,9 @@ def main() -> None:
     walls: list[float] = []
     cpus: list[float] = []
     splits: list[dict[str, float]] = []
+    untimed: list[str] = []
     cpu_splits: list[dict[str, float]] = []
+    besides: list[dict[str, list[float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.tsv"
         for _ in range(args.runs):
@@ -146,6 +131,10 @@ def main() -> None:
             splits.append(json.loads(line[len("SPLIT "):]))
             line = next(x for x in done.stdout.splitlines() if x.startswith("CPU "))
             cpu_splits.append(json.loads(line[len("CPU "):]))
+            line = next(x for x in done.stdout.splitlines() if x.startswith("BESIDE "))
+            besides.append(json.loads(line[len("BESIDE "):]))
+            line = next(x for x in done.stdout.splitlines() if x.startswith("UNTIMED "))
+            untimed = json.loads(line[len("UNTIMED "):])
         same = None
         if args.check:
             same = Path(args.check).read_bytes() == out.read_bytes()
@@ -161,16 +150,23 @@ def main() -> None:
     for s in STAGES:
         print(f"  {s:8} {med[s]:6.3f} s  ({min(x[s] for x in splits):.3f}-{max(x[s] for x in splits):.3f})"
               f"  {med_cpu[s]:6.3f} s")
+    apart = {part: [statistics.median(x[part][k] for x in besides) for k in (0, 1)] for _, _, part in BESIDE}
+    for part, (wall, cpu) in apart.items():
+        print(f"  {part:8} {wall:6.3f} s  (in the language thread, beside qa)  {cpu:6.3f} s")
     main_cpu = statistics.median(sum(x.values()) for x in cpu_splits)
     background = statistics.median(c - sum(x.values()) for c, x in zip(cpus, cpu_splits))
     print(f"  cpu: main thread {main_cpu:.2f} s, other threads {background:.2f} s (the model's load and the "
           f"language-support check, in the background)")
+    if untimed:
+        print(f"  untimed (not found, counted in other): {', '.join(untimed)}")
     if same is not None:
         print(f"output bytes {'identical to' if same else 'DIFFER from'} {args.check}")
     print(f"SUMMARY runs={args.runs} wall_s={statistics.median(walls):.2f} "
           f"wall_range={min(walls):.2f}-{max(walls):.2f} cpu_s={statistics.median(cpus):.2f} "
           + " ".join(f"{s}_s={med[s]:.3f}" for s in STAGES) + " "
-          + " ".join(f"{s}_cpu_s={med_cpu[s]:.3f}" for s in STAGES) + f" load={load.replace(' ', '/')}"
+          + " ".join(f"{s}_cpu_s={med_cpu[s]:.3f}" for s in STAGES) + " "
+          + " ".join(f"{part}_s={wall:.3f} {part}_cpu_s={cpu:.3f}" for part, (wall, cpu) in apart.items())
+          + f" load={load.replace(' ', '/')}"
           + f" main_cpu_s={main_cpu:.2f} background_cpu_s={background:.2f}"
           + f" model_cache={model_cache}" + ("" if same is None else f" same_bytes={same}"))
 

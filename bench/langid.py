@@ -28,6 +28,11 @@ outcome per kind and the time of the QA stage on the set in this process (lingua
 accuracy of lingua's top language in high- and low-accuracy mode over the ten default languages by
 sentence length (why ``aligner.langid.LONG_TEXT`` is 120); for the paragraphs, precision and
 recall of ``other-language``, for short (< ``LONG_TEXT`` characters) and long paragraphs too.
+The refusal set (``support_documents``): translated messages of the gettext catalogs Debian's packages
+ship (``/usr/share/locale``), a document per locale; for two sets of languages in play it prints how
+many documents the every-language check (``aligner.langid.check_supported``) refuses and whether the
+pipeline (``make_document``) refuses exactly those. Last, what lingua's first reading costs in a fresh
+process (mostly the loading of its models), per mode and language set.
 Run a copy of it with ``PYTHONPATH`` pointing at an older checkout (and ``--data``) to compare;
 the last line, ``SUMMARY``, has every figure.
 """
@@ -36,8 +41,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import struct
 import sys
 import time
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,6 +53,12 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "textberg
 MIXED = Path(__file__).resolve().parent / "data" / "mixed_en_it.tsv"
 GNUPG = Path("/usr/share/gnupg")
 GNUPG_LANGS = ("es", "pt", "it", "en", "fr", "de")
+LOCALE = Path("/usr/share/locale")
+SUPPORT_MESSAGES = 12  # translated messages per document of the refusal set
+SUPPORT_SETS = (("en", "de", "fr", "it", "es", "pt", "nl", "ru", "zh", "ja"), ("de", "fr"))
+# format directives, markup, mnemonics and escapes in a translated message: no language in them
+_NOT_TEXT = re.compile(r"%[-+ #0-9.$*']*[a-zA-Z]|\{[^}]*\}|<[^>]*>|_(?=\w)|&(?=\w)|\\[ntr]")
+_REFUSED = re.compile(r"\((\w+)\), not in a language in play")
 CODES = ("other-language", "untranslated")
 
 
@@ -172,6 +185,105 @@ def mixed_documents(names: list[str], data: Path, split: str) -> list[tuple[str,
     return docs
 
 
+def mo_messages(path: Path) -> list[str]:
+    """The translations of a gettext catalog (``.mo``) that differ from their message, each plural form apart."""
+    data = path.read_bytes()
+    order = "<" if data[:4] == b"\xde\x12\x04\x95" else ">"
+    _, _, n, originals, translations = struct.unpack_from(order + "5I", data)
+    out = []
+    for k in range(n):
+        msg_len, msg_at = struct.unpack_from(order + "2I", data, originals + 8 * k)
+        tr_len, tr_at = struct.unpack_from(order + "2I", data, translations + 8 * k)
+        msgid, msgstr = data[msg_at:msg_at + msg_len], data[tr_at:tr_at + tr_len]
+        if msgid and msgstr != msgid:
+            out += msgstr.decode("utf-8", "replace").split("\0")
+    return out
+
+
+def support_documents(split: str) -> list[tuple[str, str]]:
+    """(locale, text) of the refusal set: for each locale of ``/usr/share/locale`` (the translations
+    Debian's packages ship), ``SUPPORT_MESSAGES`` translated messages with 40 letters or more, one a
+    paragraph, from the catalogs of ``split`` (a catalog's split by its name, so dev and test read
+    different programs' messages in every language)."""
+    docs = []
+    for locale in sorted(LOCALE.iterdir()):
+        catalogs = sorted(p for p in (locale / "LC_MESSAGES").glob("*.mo") if not p.name.startswith("iso_")
+                          and (zlib.crc32(p.stem.encode()) % 2 == 0) == (split == "dev"))
+        picked: dict[str, None] = {}
+        for catalog in catalogs:
+            for message in mo_messages(catalog):
+                text = " ".join(_NOT_TEXT.sub(" ", message).split())
+                if "\ufffd" not in text and sum(map(str.isalpha, text)) >= 40:
+                    picked[text] = None
+                if len(picked) >= SUPPORT_MESSAGES:
+                    break
+            if len(picked) >= SUPPORT_MESSAGES:
+                break
+        if len(picked) >= SUPPORT_MESSAGES // 2:
+            docs.append((locale.name, "\n\n".join(picked)))
+    return docs
+
+
+def support_verdicts(docs: list[tuple[str, str]], languages: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(locale, check, pipeline) per document: the every-language check's verdict
+    (``aligner.langid.check_supported``: ``ok`` or the code of the language it refuses) and the
+    pipeline's (``make_document``: ``ok``, the code refused, or ``error`` for another LanguageError)."""
+    from aligner.config import DocConfig
+    from aligner.document import make_document
+    from aligner.errors import LanguageError
+    from aligner.langid import check_supported
+
+    def verdict(run, *args) -> str:  # type: ignore[no-untyped-def]
+        try:
+            run(*args)
+        except LanguageError as err:
+            found = _REFUSED.search(str(err))
+            return found.group(1) if found else "error"
+        return "ok"
+
+    config = DocConfig(languages=languages)
+    return [(locale, verdict(check_supported, text, languages), verdict(make_document, text, locale, config))
+            for locale, text in docs]
+
+
+_LOAD_PROBE = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from aligner import langid
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+import lingua
+start = cpu()
+{call}
+print(cpu() - start)
+"""
+# (what, call): lingua's first use in a fresh process, the cost of loading the models it needs
+LOAD_CASES = (
+    ("low-accuracy, the 10 default languages", "langid.confidences(TEXT, DEFAULT, low_accuracy=True)"),
+    ("high-accuracy, de and fr", "langid.confidences(TEXT, ('de', 'fr'), low_accuracy=False)"),
+    ("high-accuracy, the 7 Latin-script defaults",
+     "langid.confidences(TEXT, ('de', 'fr', 'en', 'it', 'es', 'pt', 'nl'), low_accuracy=False)"),
+    ("every language, low-accuracy (the support check)", "langid.check_supported(TEXT * 20, DEFAULT)"),
+)
+
+
+def load_costs() -> list[tuple[str, float]]:
+    """(case, CPU seconds) of each of ``LOAD_CASES`` in a fresh process: lingua 2.1 keeps its models as
+    compressed JSON, so what a reading costs the first time is mostly the loading of its models."""
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[1])
+    setup = ("TEXT = 'Die Hütte liegt am Ende des Tals, und der Weg zum Gipfel ist gut markiert. '\n"
+             "from aligner.config import DEFAULT_LANGUAGES as DEFAULT\n")
+    out = []
+    for what, call in LOAD_CASES:
+        code = _LOAD_PROBE.format(root=root, call=setup + call)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out.append((what, float(done.stdout.split()[-1])))
+    return out
+
+
 def paragraph_flags(docs: list[tuple[str, list[tuple[str, str]]]]) -> dict[str, list[int]]:
     """[tp, fp, fn] of ``other-language`` exclusions, for all, short and long paragraphs."""
     from aligner.document import make_document
@@ -261,6 +373,29 @@ def main() -> None:
         print(f"  other-language {key:5} precision {ppr(key)[0]:.3f} recall {ppr(key)[1]:.3f} "
               f"(tp {para[key][0]}, fp {para[key][1]}, fn {para[key][2]})")
 
+    support_docs = support_documents(args.set)
+    t0 = time.perf_counter()
+    support = {langs: support_verdicts(support_docs, langs) for langs in SUPPORT_SETS}
+    support_s = time.perf_counter() - t0
+    support_summary = []
+    for langs, rows in support.items():
+        refused = [r for r in rows if r[1] != "ok"]
+        changed = [r for r in rows if r[1] != r[2]]
+        in_play = [r for r in rows if re.split(r"[_@]", r[0])[0] in langs]
+        print(f"support ({','.join(langs)}): {len(rows)} documents ({len(in_play)} in a language in play), "
+              f"the check refuses {len(refused)}, the pipeline {sum(r[2] != 'ok' for r in rows)}; "
+              f"in-play documents refused {sum(r[2] != 'ok' for r in in_play)}; pipeline verdicts that differ "
+              f"from the check's: {len(changed)}"
+              + "".join(f"\n    {loc}: check {c}, pipeline {p}" for loc, c, p in changed))
+        support_summary.append(f"support{len(langs)}_refused={len(refused)} support{len(langs)}_changed={len(changed)}")
+    print(f"  support set: {len(support_docs)} documents of {SUPPORT_MESSAGES} messages from {LOCALE}, "
+          f"{support_s:.2f} s")
+
+    costs = load_costs()
+    print("lingua's models, CPU time of the first reading in a fresh process (the models it loads):")
+    for what, cost in costs:
+        print(f"  {what:50} {cost:.3f} s")
+
     singles = [("de", s) for s, _ in pairs] + [("fr", t) for _, t in pairs] + others
     table = modes_by_length(singles)
     print("lingua top language over the 10 default languages, by sentence length (characters):")
@@ -269,7 +404,8 @@ def main() -> None:
     print(f"SUMMARY set={args.set} pairs={len(cases)} "
           + " ".join(f"{c.split('-')[0]}_P={pr(c)[0]:.3f} {c.split('-')[0]}_R={pr(c)[1]:.3f}" for c in CODES)
           + f" qa_s={elapsed:.2f} para_other_P={ppr('all')[0]:.3f} para_other_R={ppr('all')[1]:.3f} "
-          + " ".join(f"acc_{label}={high:.3f}/{low:.3f}" for label, _, high, low in table))
+          + " ".join(f"acc_{label}={high:.3f}/{low:.3f}" for label, _, high, low in table) + " "
+          + " ".join(support_summary) + " load_cpu=" + "/".join(f"{cost:.3f}" for _, cost in costs))
 
 
 if __name__ == "__main__":

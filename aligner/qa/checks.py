@@ -23,6 +23,7 @@ import math
 import re
 import statistics
 from collections.abc import Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -358,8 +359,25 @@ def check_pairs(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, *,
 def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc: Document | None,
              tgt_doc: Document | None, encoder: Encoder | None, languages: Sequence[str],
              config: QAConfig) -> tuple[list[AlignedPair], dict[str, CharsetGuess | None]]:
-    """``check_pairs``, and the charset inferred for each side."""
-    present = _document_languages(src_doc, tgt_doc)
+    """``check_pairs``, and the charset inferred for each side.
+
+    The language checks are lingua's work, which runs without the GIL: they run in the language
+    thread (``aligner.langid.soon``) while this thread does the other checks.
+    """
+    from aligner.langid import soon
+
+    language = soon(_document_language_flags, pairs, src_lang, tgt_lang, languages, config,
+                    _document_languages(src_doc, tgt_doc))
+    try:
+        return _other_checks(pairs, src_lang, tgt_lang, src_doc, tgt_doc, encoder, config, language)
+    finally:
+        wait([language])  # (never left running: a process may fork next)
+
+
+def _other_checks(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc: Document | None,
+                  tgt_doc: Document | None, encoder: Encoder | None, config: QAConfig,
+                  language: Future[list[list[Flag]]]) -> tuple[list[AlignedPair], dict[str, CharsetGuess | None]]:
+    """Every check but the language ones, and the pairs with all their flags once ``language`` is done."""
     src_vocab = document_vocabulary(src_doc.text if src_doc else " ".join(p.src for p in pairs))
     tgt_vocab = document_vocabulary(tgt_doc.text if tgt_doc else " ".join(p.tgt for p in pairs))
     damages = {
@@ -376,9 +394,8 @@ def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc
     scores = [p.bead.score for p in pairs if p.src and p.tgt]
     median_score = statistics.median(scores) if scores else 0.0
     low = _low_similarity_flags(pairs, config)
-    language = _document_language_flags(pairs, src_lang, tgt_lang, languages, config, present)
     joiner = (" " if src_lang not in ("zh", "ja") else "", " " if tgt_lang not in ("zh", "ja") else "")
-    out: list[AlignedPair] = []
+    found: list[list[Flag]] = []
     for k, pair in enumerate(pairs):
         flags: list[Flag] = []
         src_raw = _raw(src_doc, pair.bead.src)
@@ -395,7 +412,10 @@ def _checked(pairs: Sequence[AlignedPair], src_lang: str, tgt_lang: str, src_doc
             flags += _merged_flags([src_doc.segments[i].text for i in pair.bead.src],
                                    [tgt_doc.segments[j].text for j in pair.bead.tgt], encoder, median_score,
                                    config, joiner)
-        flags += language[k]
+        found.append(flags)
+    out: list[AlignedPair] = []
+    for k, (pair, flags, in_language) in enumerate(zip(pairs, found, language.result())):
+        flags += in_language
         if k in low:
             flags.append(low[k])
         flags += _uncertain_flags(pair, config)
