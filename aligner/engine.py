@@ -17,8 +17,9 @@ most the pairs in flight: their files may be written, but without a record they 
 
 Dask is imported only when ``workers`` or ``scheduler`` is given (``pip install 'aligner[dask]'``).
 Each worker process builds its encoder once (``get_encoder`` keeps one per process) and aligns
-one pair at a time. The client keeps a bounded number of pairs submitted (a few per worker thread,
-refilled as records come back), so a run of millions of pairs holds a few dozen futures, not millions.
+one pair at a time. The client keeps a bounded number of tasks submitted (a few per worker thread,
+refilled as records come back), so a run of millions of pairs holds a few dozen futures, not millions;
+on a long run a task aligns a few pairs, since Dask's own cost per task is otherwise paid per pair.
 """
 
 from __future__ import annotations
@@ -412,7 +413,9 @@ LOCAL_CLUSTER_CONFIG: dict[str, object] = {
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.worker.memory.monitor-interval": "1s",
 }
-IN_FLIGHT_PER_THREAD = 4  # pairs submitted and not yet back, per worker thread (so a worker never waits)
+IN_FLIGHT_PER_THREAD = 4  # tasks submitted and not yet back, per worker thread (so a worker never waits)
+PAIRS_PER_TASK = 4  # the most pairs one task aligns (``pairs_per_task``) ...
+TASK_ROUNDS = 8  # ... and tasks of several pairs only when every submitted slot is refilled this often
 MIN_IN_FLIGHT = 8  # ... and at least this many (a cluster that is still starting its workers)
 
 
@@ -459,40 +462,56 @@ def in_flight_bound(client: Any) -> int:
     return max(MIN_IN_FLIGHT, IN_FLIGHT_PER_THREAD * threads)
 
 
+def align_jobs(jobs: Sequence[Job], settings: Settings) -> list[Record]:
+    """``align_job`` of each of ``jobs``, in order: one Dask task for a few pairs (see ``pairs_per_task``)."""
+    return [align_job(job, settings) for job in jobs]
+
+
+def pairs_per_task(pairs: int, bound: int) -> int:
+    """How many pairs one Dask task aligns: one while the run is short (every pair its own task, so
+    progress and a worker's loss are per pair), up to ``PAIRS_PER_TASK`` on a long run, where Dask's
+    own cost per task (a few milliseconds of scheduler, client and worker time) would otherwise be
+    paid for every pair; always few enough that every submitted task is refilled several times."""
+    return max(1, min(PAIRS_PER_TASK, pairs // (bound * TASK_ROUNDS)))
+
+
 def _dask_map(client: Any, todo: list[tuple[int, Job]], settings: Settings,
               report: RunReport) -> Iterator[tuple[int, Record]]:
-    """The records of ``todo``'s pairs as workers finish them, with at most ``in_flight_bound`` submitted."""
+    """The records of ``todo``'s pairs as workers finish them, with at most ``in_flight_bound`` tasks
+    (of ``pairs_per_task`` pairs each) submitted."""
     from dask.distributed import as_completed
 
-    pending = iter(todo)
-    futures: dict[Any, tuple[int, Job]] = {}
-    running = as_completed()
     bound, returned = in_flight_bound(client), 0
+    size = pairs_per_task(len(todo), bound)
+    pending = iter([todo[k:k + size] for k in range(0, len(todo), size)])
+    futures: dict[Any, list[tuple[int, Job]]] = {}
+    running = as_completed()
 
     def submit() -> None:
         while len(futures) < bound:
-            item = next(pending, None)
-            if item is None:
+            chunk = next(pending, None)
+            if chunk is None:
                 return
-            future = client.submit(align_job, item[1], settings, pure=False)
-            futures[future] = item
+            future = client.submit(align_jobs, [job for _, job in chunk], settings, pure=False)
+            futures[future] = chunk
             running.add(future)
         report.peak_in_flight = max(report.peak_in_flight, len(futures))
 
     submit()
     for future in running:
-        i, job = futures.pop(future)
+        chunk = futures.pop(future)
         try:
-            rec = future.result()
-        except Exception as err:  # noqa: BLE001 - a worker that died on this pair every time it was tried
-            rec = {"src": job.src.name, "tgt": job.tgt.name, "status": "failed",
-                   "error": f"{type(err).__name__}: {err}"}
+            recs = future.result()
+        except Exception as err:  # noqa: BLE001 - a worker that died on these pairs every time they were tried
+            recs = [{"src": job.src.name, "tgt": job.tgt.name, "status": "failed",
+                     "error": f"{type(err).__name__}: {err}"} for _, job in chunk]
         future.release()
         returned += 1
         if returned % bound == 0:
             bound = in_flight_bound(client)
         submit()
-        yield i, rec
+        for (i, _), rec in zip(chunk, recs):
+            yield i, rec
 
 
 # --- a corpus: a folder or a pairs file -----------------------------------------------------------

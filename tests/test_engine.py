@@ -262,6 +262,28 @@ def test_a_local_cluster_writes_the_same_bytes_with_few_pairs_in_flight(pairs, r
     assert outputs(tmp_path) == outputs(reference)
 
 
+def test_a_long_run_sends_several_pairs_per_task_and_writes_the_same_bytes(pairs, reference, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from aligner import engine
+
+    monkeypatch.setattr(engine, "IN_FLIGHT_PER_THREAD", 1)  # 2 workers of 1 thread: 2 tasks submitted at a time
+    monkeypatch.setattr(engine, "MIN_IN_FLIGHT", 1)
+    monkeypatch.setattr(engine, "TASK_ROUNDS", 1)  # 6 pairs count as a long run: tasks of PAIRS_PER_TASK pairs
+    monkeypatch.setattr(engine, "PAIRS_PER_TASK", 2)
+    counts: list[int] = []
+    report = build_corpus(tmp_path, pairs_file=pairs, doc_config=_de_fr(), workers=2,
+                          progress=lambda done, total, step: step.startswith("aligning") and counts.append(done))
+    assert len(report.pairs) == N_PAIRS and not report.failed
+    assert report.peak_in_flight == 2  # two tasks of two pairs each in flight
+    assert counts == list(range(N_PAIRS + 1))  # every pair of a task is counted and recorded
+    assert len(read_records_lines(tmp_path)) == N_PAIRS
+    assert outputs(tmp_path) == outputs(reference)
+
+
+def read_records_lines(out: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines()]
+
+
 # --- the corpus file over every pair (--bitext, --parquet) -------------------------------------------
 
 
