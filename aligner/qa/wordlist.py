@@ -138,9 +138,20 @@ def _plain_in(low: str, source: str | None) -> bool:
     return any(plain.match(w.lower()) for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(low))
 
 
+def _foreign_name(word: str, source: str | None) -> str | None:
+    """The source's one word that is ``word`` with a non-ASCII letter at every ``?``, capitalised alike
+    (D?mon where a French text names the German title Dämon)."""
+    if not source or not word[:1].isupper():
+        return None
+    pattern = re.compile("^" + "".join("[^\\W\\d_a-zA-Z]" if ch in LOST else re.escape(ch) for ch in word) + "$")
+    names = {w for w in re.findall(r"[^\W\d_]+", source) if pattern.match(w)}
+    return names.pop() if len(names) == 1 else None
+
+
 def _source_name(word: str, pattern: re.Pattern[str], source: str | None) -> tuple[str, str, float] | None:
     if source:
-        names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())}
+        names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())
+                 and (word[:1] in LOST or w[:1].isupper() == word[:1].isupper())}  # a name keeps its capital
         if len(names) == 1:
             name = names.pop()
             return name, f"the source writes '{name}'", 5.0
@@ -159,11 +170,17 @@ def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
     mine = document_fill(word, letters, doc_words)
     if mine is not None:
         return mine
+    foreign = None
     if capital:
         named = _source_name(word, pattern, source)
         if named is not None:
             return named
+        foreign = _foreign_name(word, source)
     hit = _from_list(word, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
+    if foreign is not None:  # a name the source writes with another language's letter
+        if hit is None or hit[0] == foreign.lower():
+            return foreign, f"the source writes '{foreign}'", 5.0
+        return None  # the word list reads it otherwise (D?mon: démon or the source's Dämon): not settled
     if hit is not None and hit[1] < 3.0 and _plain_in(low, source):
         return None  # y?ti, rare, where the source writes Yeti: a loan word whose accent (yéti, yèti) is not known
     if hit is not None:
@@ -202,10 +219,16 @@ def _compound(low: str, letters: str, lang: str) -> tuple[str, str, float] | Non
                     not _known(known, lang):
                 continue
             hit = _from_list(gap, letters, lang)
-            if hit is not None:
+            if hit is not None and hit[1] >= 2.5:  # a rare part (schwämmen in durchschw?mmen) settles nothing
                 filled = known + hit[0] if gap is tail else hit[0] + known
                 found.setdefault(filled, (f"'{low[:cut]}' + '{low[cut:]}' read as '{filled}' (wordfreq Zipf "
                                           f"{hit[1]:.1f})", hit[1]))
+        if len(head) >= 4 and len(tail) >= 4 and any(ch in LOST for ch in head) and any(ch in LOST for ch in tail):
+            # f?nfth?chsten: a gap in each part, each part read on its own (and both frequent)
+            first, second = _from_list(head, letters, lang), _from_list(tail, letters, lang)
+            if first is not None and second is not None and min(first[1], second[1]) >= 2.5:
+                filled = first[0] + second[0]
+                found.setdefault(filled, (f"'{head}' + '{tail}' read as '{filled}'", min(first[1], second[1])))
     if len(found) != 1:
         return None
     filled, (why, weight) = next(iter(found.items()))
