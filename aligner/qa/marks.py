@@ -485,6 +485,11 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
                 initial.add(k)
             elif r is not None:
                 soft.add(k)
+        elif k not in out and text[k - 1:k].isalpha() and not text[k + 1:k + 2].isalnum():
+            # ais?. : aisé (the word without its '?' is none), so no quote closes there
+            r = _letter(seg, k)
+            if r is not None and r.repl is not None and r.weight >= 3.0 and _bare_weight(seg, k) < 2.0:
+                initial.add(k)
     quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial and k not in ellipsis],
                            frozenset(soft))
     for k in positions:

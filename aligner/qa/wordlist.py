@@ -17,6 +17,8 @@ from aligner.qa.charset import LOST
 _MARGIN = 20.0
 # ... and at least this frequent (wordfreq's Zipf scale: 3 is once per million words)
 _MIN_ZIPF = 2.0
+# ... or this, for a long word that no other word of the list fits at all
+_RARE_ZIPF = 1.0
 # a capitalised German word inside a sentence (a noun) is left unread when a rival fits this often
 # (wordfreq folds case, so the verb führten outweighs the noun Fährten)
 _NOUN_RIVAL = 2.5
@@ -125,7 +127,12 @@ def _from_list(word: str, letters: str, lang: str, rival: float = 0.0) -> tuple[
     found.sort(key=lambda x: -x[1])
     best, f = found[0]
     second = found[1][1] if len(found) > 1 else 0.0
-    if _zipf(f) >= _MIN_ZIPF and f >= _MARGIN * second and not (rival and second and _zipf(second) >= rival):
+    # wählt or wühlt: two German words a vowel apart, both in use, are not told apart by frequency alone
+    close = lang == "de" and second and _zipf(second) >= 2.7 and _zipf(f) - _zipf(second) < 1.7
+    # a long word with one fill in the whole list is read even when rare (nous rencontr?mes)
+    floor = _RARE_ZIPF if len(low) >= 9 and not second else _MIN_ZIPF
+    if _zipf(f) >= floor and f >= _MARGIN * second and not (rival and second and _zipf(second) >= rival) \
+            and not close:
         return best, _zipf(f)
     return None
 
