@@ -124,6 +124,7 @@ class Reading:
     candidates: tuple[str, ...] = ()
     span: tuple[int, int] | None = None  # the artifact to show (defaults to the word around the '?')
     pair: int | None = None  # a quote's other half
+    lone: bool = False  # a quote whose other half is in another segment
     weight: float = 9.0  # a lost letter's word frequency (Zipf), to weigh it against other readings
 
 
@@ -207,6 +208,7 @@ def _quote_events(seg: _Seg, positions: list[int], soft: frozenset[int] = frozen
               if e[1] != "open-weak" or (j + 1 < len(events) and events[j + 1][1] == "close-kept")]
     stack: list[tuple[int, int]] = []  # (pos, depth)
     k = 0
+    orphans: list[int] = []  # closers before any opener of the segment
     while k < len(events):
         pos, what = events[k]
         if what.startswith("open"):
@@ -214,6 +216,8 @@ def _quote_events(seg: _Seg, positions: list[int], soft: frozenset[int] = frozen
             k += 1
             continue
         if not stack:
+            if what == "close" and not any(w.startswith("open") for _, w in events[:k]):
+                orphans.append(pos)
             k += 1
             continue
         # the close candidates up to the next opener: the last ones close, the earlier are something else
@@ -274,6 +278,20 @@ def _quote_events(seg: _Seg, positions: list[int], soft: frozenset[int] = frozen
             if not stack:
                 break
         k = j
+    for opos, depth in stack:
+        # ?Der eigentliche … at a line start: a quotation that closes in a later segment (no question mark
+        # starts a line, and no letter is lost before a capital), in the one style the charset loses
+        if opos not in out and depth == 0 and not text[:opos].strip() and text[opos + 1:opos + 2].isupper() and \
+                not undecided and not double_kept and seg.lost(style[0]) and not prof.straight_quotes:
+            out[opos] = Reading("lost-quote", style[0], "a '?' glued to a capital at a line start opens a "
+                                "quotation that closes in a later segment", lone=True)
+    for cpos in orphans:
+        # suchen.? Genau: after a full stop or comma no question mark stands, so a quotation opened in an
+        # earlier segment closes here
+        if text[cpos - 1:cpos] in ".,!" and re.match(r"\s+[A-ZÄÖÜ]|\s*$", text[cpos + 1:]) and \
+                not undecided and not double_kept and seg.lost(style[1]) and not prof.straight_quotes:
+            out[cpos] = Reading("lost-quote", style[1], "a '?' after a full stop or comma closes a quotation "
+                                "opened in an earlier segment", lone=True)
     return out
 
 
@@ -663,6 +681,9 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             return Reading("lost-dash", dash if dash != "-" else "–", "the source starts with a dialogue dash")
         if src and re.match(r"[\s„“”«»‚‘’›‹\"']*(?:…|\.\.\.)", src) and prof.lost("…"):
             return Reading("lost-ellipsis", "…", "the source starts with an ellipsis")
+        if _italian_e(seg, k):
+            return Reading("lost-letter", "È", "a '?' starting an Italian line before a lower-case word, the "
+                           "source starting with a word: the verb È")
         return Reading("lost-char", None, "a '?' starting a line", ("•", "–", "…") if prof.lost("…") else ("•", "–"))
     if (before.isspace() or at_start) and (spaced_after or after == ""):
         return _spaced(seg, k)
@@ -678,10 +699,12 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     if after in ")]" and (before.isspace() or before in "(["):
         return None  # "(?)", "(trop ?)": a question mark in brackets
     if before != "" and before in "„“«»‚‘›‹\"" and re.match(r" [^\W\d_]", text[k + 1:]) and prof.lost("…") and \
-            not text[:k - 1].strip():
+            (k < 2 or text[k - 2].isspace()):
         # »? wir gelangten: a quotation that starts with an ellipsis (no question mark opens a quote)
         if src and re.match(r"[\s„“”«»‚‘’›‹\"']*(?:…|\.\.\.)", src):
             return Reading("lost-ellipsis", "…", "a '?' opening a quotation where the source starts with an ellipsis")
+        if _italian_e(seg, k):
+            return Reading("lost-letter", "È", "a '?' opening an Italian quotation before a lower-case word: È")
         return Reading("lost-char", None, "a '?' opening a quotation", ("…", "–"))
     if lang == "fr" and before == "(" and re.match(r" [a-zà-ÿ]", text[k + 1:]) and prof.lost("à"):
         return Reading("lost-letter", "à", "'(? droite)': no question mark opens a bracket before a word; à")
@@ -798,6 +821,14 @@ def _dash_evidence(seg: _Seg, k: int) -> str | bool | None:
         return None
     j = mapped[k]
     return False if j is None else src[j]
+
+
+def _italian_e(seg: _Seg, k: int) -> bool:
+    """Whether a ``?`` opening an Italian line or quotation before a lower-case word is the verb È: the
+    charset lost È, and the source has no dash, bullet or ellipsis at its start or anywhere."""
+    src = seg.source
+    return seg.prof.lang == "it" and seg.prof.lost("È") and re.match(r" [a-zà-ù]", seg.text[k + 1:]) is not None \
+        and bool(src) and not re.search(r"[–—•…]|\.\.\.|^\W*-", src or "")
 
 
 def _paired_dash(seg: _Seg, k: int) -> bool:
