@@ -716,6 +716,8 @@ _NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis est sont était ét
 # words that follow à more often than a dash (a translation may set à where its source has a dash)
 _AFTER_A = frozenset("la l ses son sa leur leurs un une ce cet cette ces mon ma mes ton ta tes notre nos votre vos "
                      "de part peine partir travers cause moins propos pied bord côté nouveau condition".split())
+_NUMBER_WORDS = frozenset("deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente quarante "
+                          "cinquante soixante cent mille".split())
 # the fixed phrases à nouveau, à proximité, à droite …: after a spaced '?' the word à, whatever the source
 _A_PHRASES = frozenset("nouveau proximité droite gauche peine travers cause propos partir côté condition pied "
                        "moins jamais mesure présent peu".split())
@@ -879,8 +881,10 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
             return Reading("lost-char", None, f"the source has a dash here, but 'à {nw.group(1)}' reads too",
                            ("à", "–"))
         ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
-        # à 2621 m, à 4 h: a number with its unit (a year between dashes has none)
-        ranged |= re.match(r"\s\d[\d.,]*(?:\?| |\u00a0)?(?:k?m|h|heures?|mètres|%)\b", text[k + 1:]) is not None
+        # à 2621 m, à 4 roupies: a number with its unit or noun (a year between dashes has none); cinq à dix
+        ranged |= re.match(r"\s\d[\d.,]*(?:\?| |\u00a0)?(?:%|[a-zé]{1,12}\b)", text[k + 1:]) is not None
+        ranged |= bool(prev) and prev[-1].lower() in _NUMBER_WORDS and nw is not None and \
+            nw.group(1).lower() in _NUMBER_WORDS
         if prof.lost("à") and nw is not None and nw.group(1).lower() in _A_PHRASES and not dash_here:
             return Reading("lost-letter", "à", f"'à {nw.group(1)}' is a fixed phrase")
         if prof.lost("à") and not no_a and (ranged or not nxt.isdigit()) and \

@@ -199,6 +199,9 @@ def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
         if split is not None:
             filled, why, weight = split
             return _cased(filled, word), why, weight
+    simple = _passe_simple(low, lang) if "â" in letters else None
+    if simple is not None:
+        return _cased(simple[0], word), simple[1], simple[2]
     stem = _stem(low, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
     if stem is not None:
         filled, why, weight = stem
@@ -243,6 +246,15 @@ def _compound(low: str, letters: str, lang: str) -> tuple[str, str, float] | Non
 
 
 _ENDINGS = {"de": ("s", "es"), "fr": ("s", "x"), "en": ("s",)}
+
+
+def _passe_simple(low: str, lang: str) -> tuple[str, str, float] | None:
+    """A French passé simple the word list lacks: cherch?mes is cherchâmes (chercher, a verb in -er)."""
+    m = re.fullmatch(r"([a-zéèêàç]{3,})[?\ufffd](mes|tes)", low) if lang == "fr" else None
+    if m is None or zipf(m.group(1) + "er", lang) < 3.0:
+        return None
+    filled = f"{m.group(1)}â{m.group(2)}"
+    return filled, f"'{filled}': the passé simple of '{m.group(1)}er'", 3.0
 
 
 def _fits(low: str, letters: str, lang: str) -> bool:
