@@ -600,8 +600,13 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             return Reading("lost-sign", sign, f"the source writes {sign} with this amount")
     # n? 212: the numero sign (n°) before a number
     if before and before in "nN" and (k < 2 or not text[k - 2].isalnum()) and \
-            re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
+            re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and \
+            (lang in ("fr", "it", "es", "pt") or (src is not None and re.search(r"\b[nN]°", src) is not None)):
         return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
+    # 1? Comment … at a line start or after a full stop: a French or Italian enumeration (1°, 2°)
+    if lang in ("fr", "it") and prof.lost("°") and re.search(r"(?:^|[.:;]\s)\s*\d{1,2}$", text[:k]) and \
+            re.match(r" [A-ZÀ-Ý]", text[k + 1:]):
+        return Reading("lost-symbol", "°", "a number opening a sentence before a capital: an enumeration (1°)")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
