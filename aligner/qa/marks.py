@@ -229,7 +229,10 @@ def _quote_events(seg: _Seg, positions: list[int], soft: frozenset[int] = frozen
             run.append(events[j])
             j += 1
         closing = run[-len(stack):] if len(run) >= len(stack) else run
-        if len(run) > len(stack):
+        closed_there = [e for e in run if _version_closes(seg, e[0])]
+        if len(run) > len(stack) and closed_there and len(closed_there) <= len(stack):
+            closing = closed_there  # a version of the text in its language closes its quotes after these words
+        elif len(run) > len(stack):
             # more candidates than openers: a '?' after a question mark, or one a question mark cannot be
             # (a lower-case word or a comma follows) closes; several that could each end a question, or
             # stand before another '?', leave the quote open
@@ -310,6 +313,18 @@ def _version_quotes(seg: _Seg, o: int, c: int, cwhat: str) -> tuple[str, str] | 
         return None
     q = found.pop()
     return q if seg.lost(q[0]) and seg.lost(q[1]) else None
+
+
+def _version_closes(seg: _Seg, k: int) -> bool:
+    """Whether a same-language source sets a closing quote right after the word that ends at ``k``."""
+    src, text = seg.source, seg.text
+    if not src or not text[k - 1:k].isalnum():
+        return False
+    s, _ = _word_around(text, k - 1)
+    word = text[s:k]
+    if any(ch in LOST for ch in word) or len(word) < 2 or not same_language(text, src):
+        return False
+    return re.search(rf"(?<![^\W_]){re.escape(word)}[“”»«‘’‹›\"']", src) is not None
 
 
 def same_language(text: str, source: str) -> bool:
@@ -645,7 +660,7 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
                 # da? schneite: daß, or da… (the source writes an ellipsis its alignment does not place)
                 return Reading("lost-char", None, "a lost letter, or the ellipsis the source writes nearby",
                                ("…", r.repl), span=r.span)
-            if before.isalnum() and bare >= 4.0 and r.weight < 3.5:
+            if before.isalnum() and bare >= 4.0 and r.weight < 3.5 and k not in quotes:
                 # puis? il: a rare puisé, or the frequent puis and a lost … or ’
                 return Reading("lost-char", None, "a rare word with a lost letter, or a frequent one and a mark",
                                (r.repl, "…", "’"), span=r.span)
