@@ -171,8 +171,9 @@ def marks(text: str, lang: str) -> str:
     t = _pair_quotes(t, '"', QO, QC)
     t = re.sub(rf"{QO}\s+", QO, t)
     t = re.sub(rf"\s+{QC}", QC, t)
-    if lang in ("fr", "it"):  # Text+Berg tokenises "d' escalade"
-        t = re.sub(r"(?<=[^\W\d_])' (?=[^\W\d_])", AP, t)
+    if lang in ("fr", "it"):  # Text+Berg tokenises "d' escalade"; "'notre' montagne" closes a quote
+        t = re.sub(r"(?<![^\W\d_])([^\W\d_]{1,2}|[^\W\d_]*qu|aujourd|[dan]ell|sull|coll|quest|quell|tutt|"
+                   r"sant|bell|nessun|alcun|buon|anch|dov|com)' (?=[^\W\d_])", r"\1" + AP, t, flags=re.I)
     t = re.sub(r"(?<=[^\W\d_])'(?=[^\W\d_])", AP, t)
     t = re.sub(r"(?<=\s)'(?=[^\W\d_])|^'(?=[^\W\d_])", SO, t)
     t = re.sub(r"(?<=[^\W\d_.,!?])'(?=[\s.,;:!?]|$)", SC, t)
@@ -238,7 +239,9 @@ def _gnupg_entries(lang: str) -> dict[str, list[str]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
             continue
-        if re.match(r"^\.[\w.-]+$", line):
+        # ``.#key`` is a commented-out entry (an Italian file's is still English): its own key, so it
+        # pairs only with the same commented entry of the other language
+        if re.match(r"^\.#?[\w.-]+$", line):
             key = line[1:]
             entries[key] = []
             para = []

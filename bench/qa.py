@@ -333,7 +333,7 @@ def _wrong_positions(clean: str, damaged: str, fixed: str) -> list[int] | None:
             if c != b and c.translate(_EQUIV) != a.translate(_EQUIV)]
 
 
-def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally]:
+def bench_held_out(show_errors: int = 0, parts: str = "both", show_wrong: bool = False) -> dict[str, Tally]:
     import encoding_corpus as ec
 
     from aligner.qa.charset import infer_charset
@@ -434,6 +434,11 @@ def bench_held_out(show_errors: int = 0, parts: str = "both") -> dict[str, Tally
         print(f"{len(dev_errors)} dev rows wrong; a sample:")
         for e in dev_errors[:show_errors]:
             print(e)
+    if show_wrong:  # every dev row a repair made wrong: the damaged text, the repair and the truth
+        wrong = [e for e in errors if e.startswith("dev") and " WRONG\n" in e]
+        print(f"{len(wrong)} dev rows with a wrong repair:")
+        for e in wrong:
+            print(e)
     return totals
 
 
@@ -499,9 +504,10 @@ def main() -> None:
                         help="list every wrong repair of the synthetic sets (damaged, produced, expected)")
     parser.add_argument("--held-out-only", action="store_true", help="only the held-out benchmark")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong dev rows")
+    parser.add_argument("--show-wrong", action="store_true", help="print every dev row with a wrong repair")
     parser.add_argument("--part", choices=("dev", "test", "both"), default="both", help="held-out parts to print")
     args = parser.parse_args()
-    held = bench_held_out(args.show_errors, args.part)
+    held = bench_held_out(args.show_errors, args.part, args.show_wrong)
     if args.held_out_only:
         return
     s_det, s_rep, alignment = bench_seed(args.seeds)

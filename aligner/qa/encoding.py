@@ -239,7 +239,7 @@ def _find_marks(scan: _Scan, prof: Profile) -> None:
         other = readings.get(r.pair) if r.kind == "lost-quote" and r.pair is not None else None
         if other is not None and r.pair is not None and other.kind == "lost-quote" and other.pair == k:
             pairs.setdefault(min(k, r.pair), max(k, r.pair))
-        elif r.kind == "lost-quote":  # its other half read as something else: not settled
+        elif r.kind == "lost-quote" and not r.lone:  # its other half read as something else: not settled
             readings[k] = replace(r, repl=None, candidates=(r.repl.strip(),) if r.repl else ())
     done: set[int] = set()
     text = scan.text

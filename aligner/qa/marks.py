@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aligner.qa.charset import LOST, encodable
-from aligner.qa.wordlist import best_fill, document_fill
+from aligner.qa.wordlist import _plain_in, best_fill, document_fill
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 # house styles: (double open, double close, single open, single close), most usual first
@@ -73,6 +73,9 @@ class Profile:
     straight_quotes: bool  # '"' opens quotes somewhere: the house style is straight
     words: dict[str, int] = field(default_factory=dict)  # lower-cased intact words -> count
     spaced_questions: bool = False  # the document sets a space before its question marks (French)
+    # how a word meets ; : ! in the document: "lost" (always through a '?': a no-break space the
+    # conversion lost), "plain" (an ordinary space, kept), "" (not known)
+    high_space: str = ""
 
     def lost(self, ch: str) -> bool:
         """Could ``ch`` have become ``?`` in this document's conversion?"""
@@ -99,7 +102,13 @@ def profile(text: str, lang: str) -> Profile:
     for w in re.findall(r"(?<![?\ufffd\w])[^\W\d_]+(?![?\ufffd\w])", text):
         words[w.lower()] = words.get(w.lower(), 0) + 1
     spaced = re.search(r"[^\W\d_][ \u00a0\u202f]\?(?=[\s»\"]|$)", text, re.M) is not None
-    return Profile(lang, codec, survived, straight, words, spaced_questions=spaced)
+    lost_space = len(re.findall(r"[^\W\d_]\?[;:!]", text))
+    plain = len(re.findall(r"[^\W\d_] [;:!]", text))
+    glued = len(re.findall(r"[^\W\d_][;:!]", text))
+    high = "lost" if lost_space >= 2 and not plain and glued < lost_space else \
+        "plain" if plain >= 2 and not lost_space else ""
+    # a document that spaces ; : ! spaces its question marks too
+    return Profile(lang, codec, survived, straight, words, spaced_questions=spaced or bool(high), high_space=high)
 
 
 # ---------------------------------------------------------------------------
@@ -115,6 +124,7 @@ class Reading:
     candidates: tuple[str, ...] = ()
     span: tuple[int, int] | None = None  # the artifact to show (defaults to the word around the '?')
     pair: int | None = None  # a quote's other half
+    lone: bool = False  # a quote whose other half is in another segment
     weight: float = 9.0  # a lost letter's word frequency (Zipf), to weigh it against other readings
 
 
@@ -151,8 +161,11 @@ class _Seg:
         return self.prof.lost(ch)
 
 
-def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
-    """Pair lost opening and closing quotes in the segment (nested quotes alternate)."""
+def _quote_events(seg: _Seg, positions: list[int], soft: frozenset[int] = frozenset()) -> dict[int, Reading]:
+    """Pair lost opening and closing quotes in the segment (nested quotes alternate).
+
+    ``soft``: openers that may be lost letters instead (?preuve: épreuve); they nest no quote inside them.
+    """
     text, prof = seg.text, seg.prof
     # the house style: one whose double quotes survived (then the lost ones are its inner quotes), or
     # the one style of the language whose double quotes this charset loses; several such: undecided
@@ -195,13 +208,16 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
               if e[1] != "open-weak" or (j + 1 < len(events) and events[j + 1][1] == "close-kept")]
     stack: list[tuple[int, int]] = []  # (pos, depth)
     k = 0
+    orphans: list[int] = []  # closers before any opener of the segment
     while k < len(events):
         pos, what = events[k]
         if what.startswith("open"):
-            stack.append((pos, len(stack)))
+            stack.append((pos, sum(p not in soft for p, _ in stack)))
             k += 1
             continue
         if not stack:
+            if what == "close" and not any(w.startswith("open") for _, w in events[:k]):
+                orphans.append(pos)
             k += 1
             continue
         # the close candidates up to the next opener: the last ones close, the earlier are something else
@@ -213,7 +229,10 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             run.append(events[j])
             j += 1
         closing = run[-len(stack):] if len(run) >= len(stack) else run
-        if len(run) > len(stack):
+        closed_there = [e for e in run if _version_closes(seg, e[0])]
+        if len(run) > len(stack) and closed_there and len(closed_there) <= len(stack):
+            closing = closed_there  # a version of the text in its language closes its quotes after these words
+        elif len(run) > len(stack):
             # more candidates than openers: a '?' after a question mark, or one a question mark cannot be
             # (a lower-case word or a comma follows) closes; several that could each end a question, or
             # stand before another '?', leave the quote open
@@ -235,13 +254,18 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             opos, depth = stack.pop()
             level = depth + (1 if double_kept else 0)
             o, c = (style[0], style[1]) if level % 2 == 0 else (style[2], style[3])
+            version = _version_quotes(seg, opos, cpos, cwhat)
+            if version is not None:  # a version of the text in its language quotes the same words so
+                o, c = version
             if not seg.lost(o) and text[opos] in LOST:
                 continue
             glue = " " if text[opos - 1:opos].isalnum() else ""
             if events_kind(events, opos) in ("open-glued", "open-weak"):
                 glue = " "
             ev = "an opening quote's '?' paired with a closing one in the segment"
-            if undecided and cwhat != "close-kept":  # a kept '"' closer: the usual style's “ turned straight
+            if version is not None:
+                ev = f"the same-language source quotes these words with {o}…{c}"
+            elif undecided and cwhat != "close-kept":  # a kept '"' closer: the usual style's “ turned straight
                 cands = " or ".join(sorted({st[0] + "…" + st[1] if level % 2 == 0 else st[2] + "…" + st[3]
                                             for st in losing}))
                 out[opos] = Reading("lost-quote", None, ev + f"; the house style is not known: {cands}",
@@ -257,7 +281,50 @@ def _quote_events(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
             if not stack:
                 break
         k = j
+    for opos, depth in stack:
+        # ?Der eigentliche … at a line start: a quotation that closes in a later segment (no question mark
+        # starts a line, and no letter is lost before a capital), in the one style the charset loses
+        if opos not in out and depth == 0 and not text[:opos].strip() and text[opos + 1:opos + 2].isupper() and \
+                not undecided and not double_kept and seg.lost(style[0]) and not prof.straight_quotes:
+            out[opos] = Reading("lost-quote", style[0], "a '?' glued to a capital at a line start opens a "
+                                "quotation that closes in a later segment", lone=True)
+    for cpos in orphans:
+        # suchen.? Genau: after a full stop or comma no question mark stands, so a quotation opened in an
+        # earlier segment closes here
+        if text[cpos - 1:cpos] in ".,!" and re.match(r"\s+[A-ZÄÖÜ]|\s*$", text[cpos + 1:]) and \
+                not undecided and not double_kept and seg.lost(style[1]) and not prof.straight_quotes:
+            out[cpos] = Reading("lost-quote", style[1], "a '?' after a full stop or comma closes a quotation "
+                                "opened in an earlier segment", lone=True)
     return out
+
+
+_QUOTES = "„‚»›“‘«‹”’\"'"
+
+
+def _version_quotes(seg: _Seg, o: int, c: int, cwhat: str) -> tuple[str, str] | None:
+    """The quotes a same-language source (a version of the text) sets around the words between ``o``
+    and ``c``, when it quotes them once and the conversion lost both."""
+    src, text = seg.source, seg.text
+    if not src or cwhat == "close-kept" or c - o < 3 or not same_language(text, src):
+        return None
+    inner = "".join("." if ch in LOST else re.escape(ch) for ch in text[o + 1:c])
+    found = set(re.findall(f"([{_QUOTES}]){inner}([{_QUOTES}])", src))
+    if len(found) != 1:
+        return None
+    q = found.pop()
+    return q if seg.lost(q[0]) and seg.lost(q[1]) else None
+
+
+def _version_closes(seg: _Seg, k: int) -> bool:
+    """Whether a same-language source sets a closing quote right after the word that ends at ``k``."""
+    src, text = seg.source, seg.text
+    if not src or not text[k - 1:k].isalnum():
+        return False
+    s, _ = _word_around(text, k - 1)
+    word = text[s:k]
+    if any(ch in LOST for ch in word) or len(word) < 2 or not same_language(text, src):
+        return False
+    return re.search(rf"(?<![^\W_]){re.escape(word)}[“”»«‘’‹›\"']", src) is not None
 
 
 def same_language(text: str, source: str) -> bool:
@@ -322,6 +389,9 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
     text = seg.text
     s0, e0 = _word_around(text, k)
     lang = seg.prof.lang
+    rest = text[k + 1:e0]
+    if k == s0 and rest[:1].isupper() and not (rest.isupper() and len(rest) >= 3):
+        return None  # ?A l’ours: no letter is lost before a capital (unless the word is all capitals)
     starts = [s0]
     for j in range(s0 + 1, min(k, s0 + 8)):  # l?homme's apostrophe is not a letter of homme
         if text[j] == "?" and text[s0:j].lower() in ELIDED.get(lang, ()) and j + 1 < e0:
@@ -359,7 +429,8 @@ def _letter(seg: _Seg, k: int, kind_hint: str = "lost-letter") -> Reading | None
         if starts_sentence:
             filled = filled[:1].upper() + filled[1:]
         elif lang == "de" and text[s] in LOST and k == s and not filled[:1].isupper():
-            case = _german_case(text, s, e)
+            # after an opening quote a title may start (die „Österreichische Himalaya-Gesellschaft“)
+            case = None if text[s - 1:s] in LOST + "\"„»«“‚›‹'" and s > 0 else _german_case(text, s, e, filled)
             if case is None:
                 return Reading(kind_hint, None, why + "; a noun (capital) or not is not settled",
                                (filled[:1].upper(), filled[:1]), span=(s, e), weight=weight)
@@ -376,9 +447,16 @@ _DETERMINERS = frozenset(
 
 
 _ADJECTIVE = re.compile(r"(?:lich|isch|ig|sam|bar|haft)(?:e|en|er|es|em)?$")
+_NOUN = re.compile(r"(?:ung|heit|keit|schaft|tion|ität|nis|tum|ling)(?:en|s|se|sen)?$")
+# German words that are never nouns, and words after which a noun is rare (a participle, an infinitive follows)
+_NOT_NOUNS = frozenset("über übers überm übrigens überhaupt überall überdies äußerst äusserst ähnlich öfter öfters "
+                       "ebenso".split())
+_BEFORE_VERB = frozenset("zu nicht sich ist sind war waren wird wurde wurden hat hatte hatten haben sehr ganz "
+                         "davon".split())
+_AFTER_VERB = frozenset("sich er es wir ihr man".split())
 
 
-def _german_case(text: str, s: int, e: int) -> bool | None:
+def _german_case(text: str, s: int, e: int, filled: str | None = None) -> bool | None:
     """Whether a German word whose first letter was lost is a noun (True: capital), from its neighbours.
 
     Before a capitalised word or an article it is an adjective or a preposition (die ?sterreichische
@@ -386,8 +464,12 @@ def _german_case(text: str, s: int, e: int) -> bool | None:
     """
     prev = re.findall(r"[^\W\d_]+", text[:s])[-1:]
     nxt = re.match(r"\s*([^\W\d_]+)", text[e:])
-    if _ADJECTIVE.search(text[s:e]):
+    if _ADJECTIVE.search(text[s:e]) or (filled or "").lower() in _NOT_NOUNS:
         return False  # der ?stliche und der westliche Grat: an adjective, its noun left out
+    if _NOUN.search(text[s:e]):
+        return True  # ?hnlichkeit, ?bersetzung
+    if prev and prev[0].lower() in _BEFORE_VERB or nxt and nxt.group(1) in _AFTER_VERB:
+        return False  # nicht ?bertrieben, zu ?berschreiten, ?nderte sich
     if nxt and (nxt.group(1)[:1].isupper() or nxt.group(1).lower() in _DETERMINERS):
         return False
     if prev and prev[0].lower() in _DETERMINERS and re.match(r"\s", text[s - 1:s]):
@@ -428,13 +510,21 @@ def read_marks(text: str, lang: str, source: str | None, prof: Profile,
     ellipsis = {k for k, j in seg.ellipses.items() if j is not None}
     out: dict[int, Reading] = _guillemet_runs(seg, positions) if lang == "fr" else {}
     # a '?' starting a word that reads as a lost letter (?blicherweise) opens no quote
-    initial = set()
+    initial, soft = set(), set()
     for k in positions:
         if k not in out and (k == 0 or not text[k - 1].isalnum()) and text[k + 1:k + 2].isalpha():
             r = _letter(seg, k)
             if r is not None and r.repl is not None and _bare_weight(seg, k) < r.weight:
                 initial.add(k)
-    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial and k not in ellipsis])
+            elif r is not None:
+                soft.add(k)
+        elif k not in out and text[k - 1:k].isalpha() and not text[k + 1:k + 2].isalnum():
+            # ais?. : aisé (the word without its '?' is none), so no quote closes there
+            r = _letter(seg, k)
+            if r is not None and r.repl is not None and r.weight >= 3.0 and _bare_weight(seg, k) < 2.0:
+                initial.add(k)
+    quotes = _quote_events(seg, [k for k in positions if k not in out and k not in initial and k not in ellipsis],
+                           frozenset(soft))
     for k in positions:
         if k in out:
             continue
@@ -459,12 +549,17 @@ def _guillemet_runs(seg: _Seg, positions: list[int]) -> dict[int, Reading]:
     if not prof.lost("«"):
         return out
     opened: list[int] = []
-    for m in re.finditer(r"\?\?", text):
+    ev = "French guillemets with their no-break spaces"
+    for m in re.finditer(r"\?+", text):
         a, b = m.span()
-        if a not in positions or (a > 0 and text[a - 1] == "?") or text[b:b + 1] == "?":
-            continue
         before, after = text[a - 1:a], text[b:b + 1]
-        ev = "French guillemets with their no-break spaces"
+        if b - a == 3 and before.isalnum() and after.isalnum() and a in positions and prof.lost("’") and \
+                text[:a].rstrip(LOST)[-2:-1] in ("", " "):
+            # l???homme: an elided article, then « and its space (l’« homme)
+            out[a] = Reading("lost-apostrophe", "’", "an elision before French guillemets")
+            a, before = a + 1, " "
+        elif b - a != 2 or a not in positions:
+            continue
         if (before == "" or before.isspace() or before in "([") and (after.isalnum() or after in "¿"):
             out[a + 1] = Reading("lost-space", _space(prof), ev)
             opened.append(a)
@@ -520,8 +615,13 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             return Reading("lost-sign", sign, f"the source writes {sign} with this amount")
     # n? 212: the numero sign (n°) before a number
     if before and before in "nN" and (k < 2 or not text[k - 2].isalnum()) and \
-            re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and lang in ("fr", "it", "es", "pt"):
+            re.match(r" ?(?:\d|[IVX]+\b)", text[k + 1:]) and prof.lost("°") and \
+            (lang in ("fr", "it", "es", "pt") or (src is not None and re.search(r"\b[nN]°", src) is not None)):
         return Reading("lost-symbol", "°", f"'{before}°' before a number is the numero sign")
+    # 1? Comment … at a line start or after a full stop: a French or Italian enumeration (1°, 2°)
+    if lang in ("fr", "it") and prof.lost("°") and re.search(r"(?:^|[.:;]\s)\s*\d{1,2}$", text[:k]) and \
+            re.match(r" [A-ZÀ-Ý]", text[k + 1:]):
+        return Reading("lost-symbol", "°", "a number opening a sentence before a capital: an enumeration (1°)")
     # an elided article before a word that lost a letter: m??chap is m’échap
     if lang in ELIDED and before.isalpha() and after == "?" and prof.lost("’"):
         s, _ = _word_around(text, k)
@@ -533,6 +633,13 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     # word without the '?' is not one (so ?Der stays a quote, ?tre becomes être)
     if seg.ellipses.get(k) is not None:
         return Reading("lost-ellipsis", "…", "the source writes an ellipsis at this place")
+    if lang in ELIDED and after != "" and after in "«“‘\"" and prof.lost("’") and \
+            text[:k].lower().rsplit(None, 1)[-1:] and text[:k].lower().rsplit(None, 1)[-1] in ELIDED[lang]:
+        return Reading("lost-apostrophe", "’", "an elided word glued to an opening quote (d’« …)")
+    if lang == "fr" and prof.high_space == "lost" and after != "" and after in ";:!" and prof.lost(_space(prof)) \
+            and (before.isalnum() or _is_lost(before)):
+        # bas?; is bas and its space, not basé: this document meets ; : ! through a '?' everywhere
+        return Reading("lost-space", _space(prof), "the document sets a lost no-break space before every ; : !")
     s0, e0 = _word_around(text, k)
     shouted = text[s0:e0].replace("?", "").isupper() and e0 - s0 > 3  # NACHTR?GEN: no quote opens before M
     if (before.isalpha() or after.isalpha()) and (shouted or not (after.isupper() and before.isalpha())):
@@ -553,6 +660,10 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
                 # da? schneite: daß, or da… (the source writes an ellipsis its alignment does not place)
                 return Reading("lost-char", None, "a lost letter, or the ellipsis the source writes nearby",
                                ("…", r.repl), span=r.span)
+            if before.isalnum() and bare >= 4.0 and r.weight < 3.5 and k not in quotes:
+                # puis? il: a rare puisé, or the frequent puis and a lost … or ’
+                return Reading("lost-char", None, "a rare word with a lost letter, or a frequent one and a mark",
+                               (r.repl, "…", "’"), span=r.span)
             if not before.isalnum() and bare >= 3.0 and (r.weight >= 3.0 and k in quotes or
                                                          bare >= max(3.0, r.weight + 1.5)):
                 # ?preuve: épreuve or a quoted preuve; ?Der: a rare Öder, or a quote before Der
@@ -563,10 +674,11 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
     if k in quotes:
         return quotes[k]
     # next to a guillemet, or before French high punctuation: a lost (narrow) no-break space
-    if lang == "fr" and prof.lost(_space(prof)):
+    if lang == "fr" and prof.lost(_space(prof)) and prof.high_space != "plain":
         rest = text[k + 2:k + 3]
+        # (déjà??»: the '?' before » is its space, so the one before that is something else)
         if ((after != "" and after in "»;:!") or (after == "?" and (rest == "" or rest.isspace() or
-                                                                  rest in "»)\"")) or
+                                                                  rest in ")\"")) or
                 (before == "«" and (after.isalnum() or after == "?"))) and \
                 (before.isalnum() or (before != "" and before in "«».,!?)…") or _is_lost(before)):
             return Reading("lost-space", _space(prof), "French sets a no-break space here")
@@ -587,7 +699,12 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
             return Reading("lost-bullet", "•", "the source starts with a bullet")
         if dash and prof.lost("–"):
             return Reading("lost-dash", dash if dash != "-" else "–", "the source starts with a dialogue dash")
-        return Reading("lost-char", None, "a '?' starting a line", ("•", "–"))
+        if src and re.match(r"[\s„“”«»‚‘’›‹\"']*(?:…|\.\.\.)", src) and prof.lost("…"):
+            return Reading("lost-ellipsis", "…", "the source starts with an ellipsis")
+        if _italian_e(seg, k):
+            return Reading("lost-letter", "È", "a '?' starting an Italian line before a lower-case word, the "
+                           "source starting with a word: the verb È")
+        return Reading("lost-char", None, "a '?' starting a line", ("•", "–", "…") if prof.lost("…") else ("•", "–"))
     if (before.isspace() or at_start) and (spaced_after or after == ""):
         return _spaced(seg, k)
     if before.isalpha() and after.isalpha():
@@ -601,6 +718,16 @@ def _classify(seg: _Seg, k: int, quotes: dict[int, Reading]) -> Reading | None:
         return None
     if after in ")]" and (before.isspace() or before in "(["):
         return None  # "(?)", "(trop ?)": a question mark in brackets
+    if before != "" and before in "„“«»‚‘›‹\"" and re.match(r" [^\W\d_]", text[k + 1:]) and prof.lost("…") and \
+            (k < 2 or text[k - 2].isspace()):
+        # »? wir gelangten: a quotation that starts with an ellipsis (no question mark opens a quote)
+        if src and re.match(r"[\s„“”«»‚‘’›‹\"']*(?:…|\.\.\.)", src):
+            return Reading("lost-ellipsis", "…", "a '?' opening a quotation where the source starts with an ellipsis")
+        if _italian_e(seg, k):
+            return Reading("lost-letter", "È", "a '?' opening an Italian quotation before a lower-case word: È")
+        return Reading("lost-char", None, "a '?' opening a quotation", ("…", "–"))
+    if lang == "fr" and before == "(" and re.match(r" [a-zà-ÿ]", text[k + 1:]) and prof.lost("à"):
+        return Reading("lost-letter", "à", "'(? droite)': no question mark opens a bracket before a word; à")
     return Reading("lost-char", None, "a '?' in no position a question mark takes", ())
 
 
@@ -609,6 +736,11 @@ _NOT_AFTER_A = frozenset("le les et ou mais donc ni car puis est sont était ét
 # words that follow à more often than a dash (a translation may set à where its source has a dash)
 _AFTER_A = frozenset("la l ses son sa leur leurs un une ce cet cette ces mon ma mes ton ta tes notre nos votre vos "
                      "de part peine partir travers cause moins propos pied bord côté nouveau condition".split())
+_NUMBER_WORDS = frozenset("deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente quarante "
+                          "cinquante soixante cent mille".split())
+# the fixed phrases à nouveau, à proximité, à droite …: after a spaced '?' the word à, whatever the source
+_A_PHRASES = frozenset("nouveau proximité droite gauche peine travers cause propos partir côté condition pied "
+                       "moins jamais mesure présent peu".split())
 
 
 def _source_near(seg: _Seg, k: int, chars: str, tol: float = 0.25) -> str | None:
@@ -691,7 +823,7 @@ def _spaced_slots(text: str) -> list[int]:
 
 def _source_dashes(source: str) -> list[int]:
     """The source's dashes and question marks after its line start (what a spaced ``?`` can be)."""
-    return [m.start() for m in re.finditer(r"(?<=\s)[–—](?=\s)|(?<=[^\W\d_.])—(?=[^\W\d_])|(?<=[.!?…])—|\?",
+    return [m.start() for m in re.finditer(r"(?<=\s)[–—](?=\s)|(?<=[^\W\d_.])—(?=[^\W\d_])|(?<=[.!?…”’»)])—|\?",
                                            source) if source[:m.start()].strip()]
 
 
@@ -713,6 +845,30 @@ def _dash_evidence(seg: _Seg, k: int) -> str | bool | None:
     return False if j is None else src[j]
 
 
+def _italian_e(seg: _Seg, k: int) -> bool:
+    """Whether a ``?`` opening an Italian line or quotation before a lower-case word is the verb È: the
+    charset lost È, and the source has no dash, bullet or ellipsis at its start or anywhere."""
+    src = seg.source
+    return seg.prof.lang == "it" and seg.prof.lost("È") and re.match(r" [a-zà-ù]", seg.text[k + 1:]) is not None \
+        and bool(src) and not re.search(r"[–—•…]|\.\.\.|^\W*-", src or "")
+
+
+def _paired_dash(seg: _Seg, k: int) -> bool:
+    """Whether the spaced ``?`` at ``k`` and another one enclose a clause (… ? indépendamment des Français ?
+    Toni …): a lower-case word after the first, one to twelve words and no sentence end between them,
+    and the letter a lone '?' can be (à, è) kept by the charset."""
+    text, prof = seg.text, seg.prof
+    if any(prof.lost(c) for c in {"fr": "à", "it": "è"}.get(prof.lang, "")):
+        return False
+    slots = _spaced_slots(text)
+    for a, b in zip(slots, slots[1:]):
+        if k in (a, b):
+            inner = text[a + 1:b]
+            return re.match(r"\s[^\W\d_A-ZÀ-Ý]", inner) is not None and re.search(r"[.!?;:…]", inner) is None \
+                and 1 <= len(inner.split()) <= 12
+    return False
+
+
 def _opened_by_comma(text: str, k: int) -> bool:
     """A comma or stop glued to a word a few words before ``k`` (OCR's low opening quote: ``die,Yeti ?``)."""
     return re.search(r"(?:^|(?<=[\s(])|(?<=[^\W\d_]))[,.][^\W\d_]\S*(?:\s+\S+){0,2}\s+$", text[:k]) is not None
@@ -730,6 +886,9 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
     dash_here = _dash_evidence(seg, k)
     if dash_here == "?":
         return None  # the source asks at this place
+    if dash_here is None and prof.lost("–") and _paired_dash(seg, k):
+        dash = src_dash or "–"
+        return Reading("lost-dash", dash, "two spaced '?' around a clause with no sentence end: a pair of dashes")
     if lang == "fr":
         asks = _src_count(src, "?") > 0 if src else nxt.isupper()
         if not dash_here and (asks or nxt.isupper()) and _source_nearest(seg, k, ("?", "–—")) != "–—":
@@ -742,12 +901,21 @@ def _spaced(seg: _Seg, k: int) -> Reading | None:
             return Reading("lost-char", None, f"the source has a dash here, but 'à {nw.group(1)}' reads too",
                            ("à", "–"))
         ranged = nxt.isdigit() and any(w.lower() in ("de", "du", "des") for w in prev)  # de 3 à 5
-        if prof.lost("à") and not no_a and (ranged or dash_here is False or (dash_here is None and not src)):
+        # à 2621 m, à 4 roupies: a number with its unit or noun (a year between dashes has none); cinq à dix
+        ranged |= re.match(r"\s\d[\d.,]*(?:\?| |\u00a0)?(?:%|[a-zé]{1,12}\b)", text[k + 1:]) is not None
+        ranged |= bool(prev) and prev[-1].lower() in _NUMBER_WORDS and nw is not None and \
+            nw.group(1).lower() in _NUMBER_WORDS
+        if prof.lost("à") and nw is not None and nw.group(1).lower() in _A_PHRASES and not dash_here:
+            return Reading("lost-letter", "à", f"'à {nw.group(1)}' is a fixed phrase")
+        if prof.lost("à") and not no_a and (ranged or not nxt.isdigit()) and \
+                (ranged or dash_here is False or (dash_here is None and not src)):  # Alpes ? 1957 ?: dashes
             return Reading("lost-letter", "à", "a lone '?' in ASCII French is the word à")
         if not dash_here and not (no_a and prof.lost("–") and (dash_here is False or not src)):
             cands = ("à", "–") if prof.lost("à") else ("?", "–")
             return Reading("lost-char", None, "a spaced '?' in French, the source's dashes do not settle it", cands)
     if lang == "it" and prof.lost("è"):
+        if re.match(r"\s*(?:e|ed|o|od|ma)\b", text[k + 1:]):  # è e, è o: no verb stands before and/or
+            return Reading("lost-char", None, "a spaced '?' before a conjunction is no è", ("–", "?"))
         if dash_here is False or (dash_here is None and not src):
             e = "È" if not text[:k].strip() or re.search(r"[.!:…]\s+$", text[:k]) else "è"
             return Reading("lost-letter", e, "a lone '?' in ASCII Italian is the word è")
@@ -770,7 +938,13 @@ def _inner(seg: _Seg, k: int) -> Reading | None:
     text, prof, lang = seg.text, seg.prof, seg.prof.lang
     s, e = _word_around(text, k)
     left, right = text[s:k].lstrip(LOST), text[k + 1:e]  # ?C?est: the quote before C is no part of c’
-    if prof.lost("’"):
+    if "?" not in right and _plain_in(f"{left}?{right}".lower(), seg.source):
+        # S?a where the source names Sia: a letter of a name, its accent not known
+        return Reading("lost-char", None, f"the source writes '{left}…{right}' with a letter here", ("a letter",))
+    # M?hlebach inside a sentence: a capital before a '?' and no word after it is a name, not m’
+    named = left[:1].isupper() and not re.search(r"[.!?:…]\s+$|^\W*$", text[:s]) and len(right) > 2 and \
+        _word_weight(seg, right) < 2.0
+    if prof.lost("’") and not named:
         if _elides(left, right, lang) or (lang in CLITICS and right.lower() in CLITICS[lang]):
             return Reading("lost-apostrophe", "’", f"'{left}’{right}' is an elision")
         if lang in ("fr", "it") and len(left) <= 5 and right[:1].lower() in "aeiouhéèàìòù" and \

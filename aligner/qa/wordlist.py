@@ -17,6 +17,8 @@ from aligner.qa.charset import LOST
 _MARGIN = 20.0
 # ... and at least this frequent (wordfreq's Zipf scale: 3 is once per million words)
 _MIN_ZIPF = 2.0
+# ... or this, for a long word that no other word of the list fits at all
+_RARE_ZIPF = 1.0
 # a capitalised German word inside a sentence (a noun) is left unread when a rival fits this often
 # (wordfreq folds case, so the verb führten outweighs the noun Fährten)
 _NOUN_RIVAL = 2.5
@@ -125,7 +127,12 @@ def _from_list(word: str, letters: str, lang: str, rival: float = 0.0) -> tuple[
     found.sort(key=lambda x: -x[1])
     best, f = found[0]
     second = found[1][1] if len(found) > 1 else 0.0
-    if _zipf(f) >= _MIN_ZIPF and f >= _MARGIN * second and not (rival and second and _zipf(second) >= rival):
+    # wählt or wühlt: two German words a vowel apart, both in use, are not told apart by frequency alone
+    close = lang == "de" and second and _zipf(second) >= 2.7 and _zipf(f) - _zipf(second) < 1.7
+    # a long word with one fill in the whole list is read even when rare (nous rencontr?mes)
+    floor = _RARE_ZIPF if len(low) >= 9 and not second else _MIN_ZIPF
+    if _zipf(f) >= floor and f >= _MARGIN * second and not (rival and second and _zipf(second) >= rival) \
+            and not close:
         return best, _zipf(f)
     return None
 
@@ -138,9 +145,20 @@ def _plain_in(low: str, source: str | None) -> bool:
     return any(plain.match(w.lower()) for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(low))
 
 
+def _foreign_name(word: str, source: str | None) -> str | None:
+    """The source's one word that is ``word`` with a non-ASCII letter at every ``?``, capitalised alike
+    (D?mon where a French text names the German title Dämon)."""
+    if not source or not word[:1].isupper():
+        return None
+    pattern = re.compile("^" + "".join("[^\\W\\d_a-zA-Z]" if ch in LOST else re.escape(ch) for ch in word) + "$")
+    names = {w for w in re.findall(r"[^\W\d_]+", source) if pattern.match(w)}
+    return names.pop() if len(names) == 1 else None
+
+
 def _source_name(word: str, pattern: re.Pattern[str], source: str | None) -> tuple[str, str, float] | None:
     if source:
-        names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())}
+        names = {w for w in re.findall(r"[^\W\d_]+", source) if len(w) == len(word) and pattern.match(w.lower())
+                 and (word[:1] in LOST or w[:1].isupper() == word[:1].isupper())}  # a name keeps its capital
         if len(names) == 1:
             name = names.pop()
             return name, f"the source writes '{name}'", 5.0
@@ -159,11 +177,17 @@ def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
     mine = document_fill(word, letters, doc_words)
     if mine is not None:
         return mine
+    foreign = None
     if capital:
         named = _source_name(word, pattern, source)
         if named is not None:
             return named
+        foreign = _foreign_name(word, source)
     hit = _from_list(word, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
+    if foreign is not None:  # a name the source writes with another language's letter
+        if hit is None or hit[0] == foreign.lower():
+            return foreign, f"the source writes '{foreign}'", 5.0
+        return None  # the word list reads it otherwise (D?mon: démon or the source's Dämon): not settled
     if hit is not None and hit[1] < 3.0 and _plain_in(low, source):
         return None  # y?ti, rare, where the source writes Yeti: a loan word whose accent (yéti, yèti) is not known
     if hit is not None:
@@ -175,6 +199,9 @@ def best_fill(word: str, letters: str, lang: str, doc_words: Mapping[str, int],
         if split is not None:
             filled, why, weight = split
             return _cased(filled, word), why, weight
+    simple = _passe_simple(low, lang) if "â" in letters else None
+    if simple is not None:
+        return _cased(simple[0], word), simple[1], simple[2]
     stem = _stem(low, letters, lang, _NOUN_RIVAL if capital and lang == "de" else 0.0)
     if stem is not None:
         filled, why, weight = stem
@@ -202,10 +229,16 @@ def _compound(low: str, letters: str, lang: str) -> tuple[str, str, float] | Non
                     not _known(known, lang):
                 continue
             hit = _from_list(gap, letters, lang)
-            if hit is not None:
+            if hit is not None and hit[1] >= 2.5:  # a rare part (schwämmen in durchschw?mmen) settles nothing
                 filled = known + hit[0] if gap is tail else hit[0] + known
                 found.setdefault(filled, (f"'{low[:cut]}' + '{low[cut:]}' read as '{filled}' (wordfreq Zipf "
                                           f"{hit[1]:.1f})", hit[1]))
+        if len(head) >= 4 and len(tail) >= 4 and any(ch in LOST for ch in head) and any(ch in LOST for ch in tail):
+            # f?nfth?chsten: a gap in each part, each part read on its own (and both frequent)
+            first, second = _from_list(head, letters, lang), _from_list(tail, letters, lang)
+            if first is not None and second is not None and min(first[1], second[1]) >= 2.5:
+                filled = first[0] + second[0]
+                found.setdefault(filled, (f"'{head}' + '{tail}' read as '{filled}'", min(first[1], second[1])))
     if len(found) != 1:
         return None
     filled, (why, weight) = next(iter(found.items()))
@@ -213,6 +246,15 @@ def _compound(low: str, letters: str, lang: str) -> tuple[str, str, float] | Non
 
 
 _ENDINGS = {"de": ("s", "es"), "fr": ("s", "x"), "en": ("s",)}
+
+
+def _passe_simple(low: str, lang: str) -> tuple[str, str, float] | None:
+    """A French passé simple the word list lacks: cherch?mes is cherchâmes (chercher, a verb in -er)."""
+    m = re.fullmatch(r"([a-zéèêàç]{3,})[?\ufffd](mes|tes)", low) if lang == "fr" else None
+    if m is None or zipf(m.group(1) + "er", lang) < 3.0:
+        return None
+    filled = f"{m.group(1)}â{m.group(2)}"
+    return filled, f"'{filled}': the passé simple of '{m.group(1)}er'", 3.0
 
 
 def _fits(low: str, letters: str, lang: str) -> bool:
