@@ -20,17 +20,18 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _TERMINAL = re.compile(r"[.!?:;…。！？]['\"’”»«)\]]*$")
 _HYPHEN_BREAK = re.compile(r"\w-$")
 _TOKEN = re.compile(r"\S+")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"\s{2,}|[^\S ]")  # white space other than one plain space (a maximal run each)
 _MIN_WRAP_EVIDENCE = 3  # long lines ending mid-sentence needed to call a document wrapped
 _LIST_ITEM = re.compile(r"^([-•*–]|\d{1,3}[.)])\s")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A paragraph: normalised text plus the token map back to raw offsets."""
 
@@ -39,8 +40,8 @@ class Paragraph:
     start: int  # raw offset of the first character
     end: int  # raw offset after the last character
     heading: bool
-    # Parallel arrays: where each normalised token starts, in ``text`` and in the raw text (8 bytes a
-    # token: a book has millions of tokens)
+    # Parallel arrays: where a run of tokens with the same shift from ``text`` to the raw text starts,
+    # in ``text`` and in the raw text (one entry a line in wrapped text, a few a paragraph otherwise)
     norm_starts: array[int]
     raw_starts: array[int]
     lines: int = 1  # raw lines joined into it (more than one only in wrapped text)
@@ -53,7 +54,7 @@ class Paragraph:
                 self.raw_starts[t1] + (end - 1 - self.norm_starts[t1]) + 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
     start: int
     end: int
@@ -67,15 +68,13 @@ _BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _PARAGRAPH_BREAK = "\u2029"
 
 
-def _raw_lines(text: str) -> list[tuple[int, str, bool]]:
+def _raw_lines(text: str) -> Iterator[tuple[int, str, bool]]:
     """(raw offset, line without its break, whether a paragraph separator ends it) for every line."""
-    out: list[tuple[int, str, bool]] = []
     pos = 0
     for m in _BREAK.finditer(text):
-        out.append((pos, text[pos:m.start()], m.group() == _PARAGRAPH_BREAK))
+        yield pos, text[pos:m.start()], m.group() == _PARAGRAPH_BREAK
         pos = m.end()
-    out.append((pos, text[pos:], False))
-    return out
+    yield pos, text[pos:], False
 
 
 def _lines(text: str) -> list[_Line | None]:
@@ -172,17 +171,22 @@ def _make(index: int, lines: list[_Line], heading: bool) -> Paragraph:
     norm_starts: array[int] = array("q")
     raw_starts: array[int] = array("q")
     length = 0
+    shift: int | None = None  # raw offset - normalised offset of the tokens since the arrays' last entry
     glue_next = False
     for ln in lines:  # (a line is stripped: it starts and ends with a token)
         if parts and not glue_next:
             parts.append(" ")
             length += 1
         for tok in _TOKEN.finditer(ln.text):
-            norm_starts.append(length)
-            raw_starts.append(ln.start + tok.start())
+            raw = ln.start + tok.start()
+            if raw - length != shift:
+                norm_starts.append(length)
+                raw_starts.append(raw)
+                shift = raw - length
             length += tok.end() - tok.start() + 1
         length -= 1
-        parts.append(_SPACES.sub(" ", ln.text))  # its tokens, one space between each two
+        # its tokens, one space between each two (the line itself, not a copy, when it is already so)
+        parts.append(_SPACES.sub(" ", ln.text))
         glue_next = bool(_HYPHEN_BREAK.search(ln.text))
     return Paragraph(index, "".join(parts), lines[0].start, lines[-1].end, heading,
                      norm_starts, raw_starts, len(lines))
@@ -195,7 +199,7 @@ def split_paragraphs(text: str, *, one_per_line: bool = False) -> list[Paragraph
     are then kept as empty paragraphs so that line number == paragraph index.
     """
     if one_per_line:
-        raw_lines = _raw_lines(text)
+        raw_lines = list(_raw_lines(text))
         if len(raw_lines) > 1 and not raw_lines[-1][1]:
             raw_lines = raw_lines[:-1]  # the break that ends the last line
         out = []

@@ -4,6 +4,7 @@
     python bench/input_sizes.py --sizes 1M 2M 4M --kinds normal --steps align --save sizes.jsonl
     python bench/input_sizes.py --sizes 1K 256K 1M 2M --kinds normal --steps align --distinct --save sizes.jsonl
     python bench/input_sizes.py --report --save sizes.jsonl   # the table of every run saved so far
+    python bench/input_sizes.py --report --save bench/data/input_sizes.jsonl   # the runs measured so far
 
 Kinds of document (each built to the size in UTF-8 bytes, from Text+Berg, public text
 that is not the seeds; German source, French target):
@@ -285,6 +286,8 @@ def report(records: list[dict[str, Any]]) -> bool:
             notes.append(f"{rec['notes']} cut(s) reported")
         if rec.get("align_peak_mb"):
             notes.append(f"peak {float(rec['align_peak_mb']):.0f} MB before writing")
+        if rec.get("note"):  # what a run saved by hand says about itself (e.g. made without the writers)
+            notes.append(str(rec["note"]))
         print(f"{lead} {float(rec['seconds']):8.2f} {cpu:8.2f} {peak:8.0f} {segs:>15} {load:5.1f} "
               f"{'' if ratio is None else f'{ratio:.2f}':>6}  {'; '.join(verdicts)}" + (f"; {'; '.join(notes)}"
                                                                                       if notes else ""))
