@@ -839,8 +839,9 @@ def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
                workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
                progress: Callable[[int, int, str], None] | None = None, force: bool = False,
-               **engine: Any) -> list[PairResult]:
-    """Pair and align every document of the corpus; write one TSV per pair and a summary.
+               **engine: Any) -> Sequence[PairResult]:
+    """Pair and align every document of the corpus; write one TSV per pair and a summary (the pairs
+    returned are read from ``OUT/manifest.jsonl`` when used).
 
     With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
     ``out_dir`` is locked for the run; a folder written with other settings is refused unless
