@@ -274,9 +274,7 @@ def previous_run(out: Path, signature: str, force: bool) -> list[str]:
     if not summary.is_file():
         return []
     try:
-        old = json.loads(summary.read_text(encoding="utf-8"))
-        old_signature = str(old["signature"])
-        files = [str(p["file"]) for p in old.get("pairs", [])]
+        old_signature, files = summary_files(summary)
     except (OSError, ValueError, KeyError, TypeError):
         if not force:
             raise InputError(f"{summary}: cannot be read, so the run in {out} is unknown; "
@@ -291,6 +289,26 @@ def previous_run(out: Path, signature: str, force: bool) -> list[str]:
         raise InputError(f"{out}: written by a run with other settings ({'; '.join(differ[:4])}); "
                          "use --force to replace it, or choose another --out")
     return files
+
+
+_PAIR_FILE = '      "file": '  # a pair's file name in summary.json as the run writes it (indent 2, one key a line)
+
+
+def summary_files(summary: Path) -> tuple[str, list[str]]:
+    """A ``summary.json``'s signature and its pairs' file names, read a line at a time (a run of millions
+    of pairs has a summary far larger than the names); a file laid out otherwise is read whole."""
+    with open(summary, encoding="utf-8") as fh:
+        if fh.readline() != "{\n" or not (line := fh.readline()).startswith('  "signature": '):
+            old = json.loads(summary.read_text(encoding="utf-8"))
+            return str(old["signature"]), [str(p["file"]) for p in old.get("pairs", [])]
+        signature = str(json.loads(line[len('  "signature": '):].rstrip().rstrip(",")))
+        files = []
+        for line in fh:
+            if line.startswith(_PAIR_FILE):
+                files.append(str(json.loads(line[len(_PAIR_FILE):].rstrip().rstrip(","))))
+            elif line.startswith('  "') and not line.startswith('  "pairs"'):
+                break  # the pairs' list is over
+    return signature, files
 
 
 def remove_stale(out: Path, old_files: Sequence[str], written: set[str]) -> None:

@@ -20,6 +20,11 @@ Each worker process builds its encoder once (``get_encoder`` keeps one per proce
 one pair at a time. The client keeps a bounded number of tasks submitted (a few per worker thread,
 refilled as records come back), so a run of millions of pairs holds a few dozen futures, not millions;
 on a long run a task aligns a few pairs, since Dask's own cost per task is otherwise paid per pair.
+
+The client does not keep the records either: each goes to the manifest as it arrives, and the client
+keeps where it starts (a few bytes a pair). The summaries, the index page and the corpus file are
+written at the end in one streaming pass over the records read back from the manifest (``Records``),
+and the report's pairs are read from it when they are used.
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import threading
 import warnings
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from aligner.config import AlignConfig, DocConfig
 from aligner.errors import AlignerError, InputError
@@ -50,7 +58,7 @@ Record = dict[str, Any]
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run holds one per pair
 class Side:
     path: str  # where the document is read from
     name: str  # its name in the summary and the TSV's first line
@@ -58,7 +66,7 @@ class Side:
     extend_languages: bool = False  # add ``lang`` to the languages in play (corpus folders: the folder's language)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run holds one per pair
 class Job:
     src: Side
     tgt: Side
@@ -85,16 +93,56 @@ class Settings:
     threads: int = 1
 
 
+class Records(Sequence[Any]):
+    """Records of the manifest read back where they were written (by byte offset), in job order.
+
+    The client keeps an offset per pair, not the pair's record, so its memory does not grow with the
+    records' size; each record is read again (one ``seek`` and one line) when it is needed.
+    """
+
+    def __init__(self, manifest: Path, offsets: array[int], make: Callable[[Record], Any] = dict,
+                 head: Sequence[Any] = ()) -> None:
+        """``make`` turns a record into the item; ``head``: items (not in the manifest) before them."""
+        self.manifest, self.offsets, self._make, self._head = manifest, offsets, make, list(head)
+
+    def __len__(self) -> int:
+        return len(self._head) + len(self.offsets)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = range(len(self))[k]
+        if k < len(self._head):
+            return self._head[k]
+        with open(self.manifest, "rb") as fh:
+            return self._make(_record_at(fh, self.offsets[k - len(self._head)]))
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self._head
+        if not self.offsets:
+            return
+        with open(self.manifest, "rb") as fh:
+            for off in self.offsets:
+                yield self._make(_record_at(fh, off))
+
+    def view(self, make: Callable[[Record], Any], head: Sequence[Any] = ()) -> Records:
+        """The same records made into other items (after ``head``)."""
+        return Records(self.manifest, self.offsets, make, head)
+
+
+def _record_at(fh: IO[bytes], offset: int) -> Record:
+    fh.seek(offset)
+    rec: Record = json.loads(fh.readline())
+    return rec
+
+
 @dataclass
 class RunReport:
-    records: list[Record] = field(default_factory=list)  # one per job, in job order
+    ok: Records  # the records of the pairs aligned, in job order (this run's and those skipped)
+    failed: Records  # the records of the pairs that failed, in job order
     skipped: int = 0  # pairs found complete and current in OUT
     signature: str = ""
     peak_in_flight: int = 0  # the most pairs submitted to a cluster and not yet back (0: in this process)
-
-    @property
-    def failed(self) -> list[Record]:
-        return [r for r in self.records if r["status"] != "ok"]
 
 
 # --- reading the inputs -----------------------------------------------------------------------
@@ -151,7 +199,7 @@ def read_manifest_tsv(path: str | os.PathLike[str]) -> list[Job]:
         if (src, tgt) in seen:
             raise InputError(f"{p}:{lineno}: the pair {src} {tgt} is listed twice (first on line {seen[src, tgt]})")
         seen[src, tgt] = lineno
-        langs = (fields[2].lower(), fields[3].lower()) if len(fields) == 4 else (None, None)
+        langs = (sys.intern(fields[2].lower()), sys.intern(fields[3].lower())) if len(fields) == 4 else (None, None)
         base = f"{slugify(Path(src).stem, 12)}__{slugify(Path(tgt).stem, 12)}"
         stems[base] += 1
         stem = base if stems[base] == 1 else f"{base}-{stems[base]}"
@@ -285,19 +333,26 @@ def encoder_builds() -> int:
 # --- the manifest of finished pairs -------------------------------------------------------------
 
 
-def read_records(out: Path) -> dict[tuple[str, str], Record]:
-    """The last record of every pair in ``OUT/manifest.jsonl`` (a torn last line is ignored)."""
+def pair_key(src: str, tgt: str) -> bytes:
+    """A pair's 16-byte key in the manifest index (a digest: the same size whatever the names' length)."""
+    return hashlib.blake2b(f"{src}\x1f{tgt}".encode(), digest_size=16).digest()
+
+
+def manifest_index(out: Path) -> dict[bytes, int]:
+    """Where the last record of every pair in ``OUT/manifest.jsonl`` starts (a torn last line is ignored)."""
     path = out / MANIFEST
-    last: dict[tuple[str, str], Record] = {}
+    last: dict[bytes, int] = {}
     if not path.is_file():
         return last
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
+        offset = 0
         for line in fh:
             try:
                 rec = json.loads(line)
-                last[(rec["src"], rec["tgt"])] = rec
+                last[pair_key(rec["src"], rec["tgt"])] = offset
             except (ValueError, KeyError, TypeError):
-                continue
+                pass
+            offset += len(line)
     return last
 
 
@@ -328,14 +383,17 @@ class Appender:
             with open(path, "rb") as fh:
                 fh.seek(-1, os.SEEK_END)
                 torn = fh.read(1) != b"\n"
-        self._fh = open(path, "a", encoding="utf-8")
+        self._fh = open(path, "ab")
         if torn:  # a killed run's half line: end it, so the next record starts on its own line
-            self._fh.write("\n")
+            self._fh.write(b"\n")
 
-    def add(self, rec: Record) -> None:
-        self._fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+    def add(self, rec: Record) -> int:
+        """Append ``rec``; where its line starts."""
+        offset = self._fh.tell()
+        self._fh.write((json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         self._fh.flush()
         os.fsync(self._fh.fileno())
+        return offset
 
     def close(self) -> None:
         self._fh.close()
@@ -347,57 +405,66 @@ class Appender:
 def run_jobs(jobs: Sequence[Job], settings: Settings, *, workers: int | None = None, scheduler: str | None = None,
              docs: dict[str, Document] | None = None, progress: Progress | None = None,
              redo: bool = False, check: Callable[[str], None] | None = None) -> RunReport:
-    """Run every job that is not already complete and current in OUT (every job with ``redo``); records in
-    job order. ``redo`` is for a changed pipeline whose signature is the same (the code, not its knobs).
-    ``check`` is called with the run's signature before any pair is aligned (it may refuse the run)."""
+    """Run every job that is not already complete and current in OUT (every job with ``redo``); the report's
+    records are in job order. ``redo`` is for a changed pipeline whose signature is the same (the code, not
+    its knobs). ``check`` is called with the run's signature before any pair is aligned (it may refuse the run)."""
     out = Path(settings.out)
-    report = RunReport()
     if workers or scheduler:
         with _DaskClient(workers, scheduler) as client:
-            report.signature = client.submit(worker_signature, settings.config, settings.doc_config,
-                                              pure=False).result()
+            signature = client.submit(worker_signature, settings.config, settings.doc_config, pure=False).result()
             if check:
-                check(report.signature)
-            return _run(jobs, settings, report, out, progress,
-                        lambda todo: _dask_map(client, todo, settings, report), redo)
+                check(signature)
+            return _run(jobs, settings, signature, out, progress,
+                        lambda todo, report: _dask_map(client, todo, settings, report), redo)
     from aligner.encoders import get_encoder
 
-    report.signature = run_signature(settings.config, get_encoder(settings.config.encoder), settings.doc_config)
+    signature = run_signature(settings.config, get_encoder(settings.config.encoder), settings.doc_config)
     if check:
-        check(report.signature)
-    return _run(jobs, settings, report, out, progress,
-                lambda todo: ((i, align_job(job, settings, docs)) for i, job in todo), redo)
+        check(signature)
+    return _run(jobs, settings, signature, out, progress,
+                lambda todo, _: ((i, align_job(job, settings, docs)) for i, job in todo), redo)
 
 
-def _run(jobs: Sequence[Job], settings: Settings, report: RunReport, out: Path, progress: Progress | None,
-         mapper: Callable[[list[tuple[int, Job]]], Iterable[tuple[int, Record]]], redo: bool) -> RunReport:
-    previous = {} if redo else read_records(out)
-    signature = report.signature
-    results: list[Record | None] = [None] * len(jobs)
+Mapper = Callable[[list[tuple[int, Job]], RunReport], Iterable[tuple[int, Record]]]
+
+
+def _run(jobs: Sequence[Job], settings: Settings, signature: str, out: Path, progress: Progress | None,
+         mapper: Mapper, redo: bool) -> RunReport:
+    """Every record goes to the manifest as it arrives; the client keeps its offset and whether it is ``ok``."""
+    out.mkdir(parents=True, exist_ok=True)
+    previous = {} if redo else manifest_index(out)
+    offsets = array("q", bytes(8 * len(jobs)))  # where each job's record starts in the manifest
+    state = bytearray(len(jobs))  # 0: no record yet, 1: ok, 2: failed
     todo = []
-    for i, job in enumerate(jobs):
-        rec = previous.get(job.key)
-        if rec is not None and is_current(rec, job, signature, out, settings.html):
-            results[i] = rec
-            report.skipped += 1
-        else:
-            todo.append((i, job))
-    done = report.skipped
-    failed = 0
+    skipped = 0
+    with open(out / MANIFEST, "ab+") as fh:  # "a": created when missing, never truncated
+        for i, job in enumerate(jobs):
+            at = previous.get(pair_key(*job.key))
+            if at is not None and is_current(_record_at(fh, at), job, signature, out, settings.html):
+                offsets[i], state[i] = at, 1
+                skipped += 1
+            else:
+                todo.append((i, job))
+    del previous
+    manifest = out / MANIFEST
+    report = RunReport(Records(manifest, array("q")), Records(manifest, array("q")), skipped, signature)
+    done, failed = skipped, 0
     if progress:
         progress(done, len(jobs), "aligning pairs")
     appender = Appender(out)
     try:
-        for i, rec in mapper(todo):
-            results[i] = rec
-            appender.add(rec)
+        for i, rec in mapper(todo, report):
+            offsets[i] = appender.add(rec)
+            state[i] = 1 if rec["status"] == "ok" else 2
             done += 1
-            failed += rec["status"] != "ok"
+            failed += state[i] == 2
             if progress:
                 progress(done, len(jobs), f"aligning pairs ({failed} failed)" if failed else "aligning pairs")
     finally:
         appender.close()
-    report.records = [r for r in results if r is not None]
+    for i, off in enumerate(offsets):
+        if state[i]:
+            (report.ok if state[i] == 1 else report.failed).offsets.append(off)
     return report
 
 
@@ -529,8 +596,8 @@ class CorpusFile:
 
 @dataclass
 class CorpusReport:
-    pairs: list[Any]  # PairResult of every aligned pair, in job order
-    failed: list[Record]  # {"src", "tgt", "error"}: pairs (or folder documents) that could not be aligned
+    pairs: Sequence[Any]  # PairResult of every aligned pair, in job order (read from the manifest when used)
+    failed: Sequence[Record]  # {"src", "tgt", "error"}: pairs (or folder documents) that could not be aligned
     skipped: int  # pairs already complete and current in OUT
     total: int  # pairs in the job
     corpus_files: dict[str, Any] = field(default_factory=dict)  # path -> CorpusFileReport (rows, duplicates)
@@ -561,7 +628,7 @@ def build_corpus(out_dir: str | os.PathLike[str], config: AlignConfig = AlignCon
         if corpus_file.bitext or corpus_file.parquet:
             if progress:
                 progress(0, 0, "writing the corpus file")
-            report.corpus_files = write_corpus_files(out, corpus_file)
+            report.corpus_files = write_corpus_files(out, corpus_file, report.pairs)
         return report
 
 
@@ -586,18 +653,23 @@ def _check_corpus_file(spec: CorpusFile, out: Path) -> None:
             raise InputError(f"{bitext}: is the name of one of the run's own files; choose another --bitext name")
 
 
-def write_corpus_files(out: Path, spec: CorpusFile) -> dict[str, Any]:
-    """The ``--bitext`` / ``--parquet`` corpus from the pairs ``OUT/summary.json`` lists, in its order."""
+def write_corpus_files(out: Path, spec: CorpusFile, pairs: Iterable[PairResult] | None = None) -> dict[str, Any]:
+    """The ``--bitext`` / ``--parquet`` corpus from the aligned ``pairs``' tables in OUT, in their order
+    (by default the pairs ``OUT/summary.json`` lists)."""
     from aligner.export.corpusfile import PairFile, write_bitext_corpus, write_parquet_corpus
 
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    pairs = [PairFile(p["src"], p["tgt"], out / p["file"]) for p in summary["pairs"]]
+    def files() -> Iterator[PairFile]:
+        if pairs is None:
+            summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+            return (PairFile(p["src"], p["tgt"], out / p["file"]) for p in summary["pairs"])
+        return (PairFile(p.src, p.tgt, out / p.tsv) for p in pairs)
+
     keep: Any = spec.keep
     written: dict[str, Any] = {}
     if spec.bitext:
-        written[spec.bitext] = write_bitext_corpus(pairs, spec.bitext, keep, spec.min_score)
+        written[spec.bitext] = write_bitext_corpus(files(), spec.bitext, keep, spec.min_score)
     if spec.parquet:
-        written[spec.parquet] = write_parquet_corpus(pairs, spec.parquet, keep, spec.min_score)
+        written[spec.parquet] = write_parquet_corpus(files(), spec.parquet, keep, spec.min_score)
     return written
 
 
@@ -605,47 +677,40 @@ def _build_locked(out: Path, config: AlignConfig, doc_config: DocConfig,
                   corpus_dir: str | os.PathLike[str] | None, pairs_file: str | os.PathLike[str] | None,
                   workbooks: bool, html: bool, min_similarity: float, workers: int | None, scheduler: str | None,
                   progress: Progress | None, redo: bool, force: bool) -> CorpusReport:
-    from aligner.corpus import PairResult, previous_run, remove_stale
+    from aligner.corpus import previous_run, remove_stale
 
-    failed: list[Record] = []
+    unreadable: list[Record] = []  # a folder's documents that could not be read (not pairs: not in the manifest)
     docs: dict[str, Document] = {}
     if pairs_file is not None:
         jobs = read_manifest_tsv(pairs_file)
     else:
-        jobs, docs, failed = _folder_jobs(Path(corpus_dir or "corpus"), config, doc_config, min_similarity,
-                                          in_process=not (workers or scheduler), progress=progress)
+        jobs, docs, unreadable = _folder_jobs(Path(corpus_dir or "corpus"), config, doc_config, min_similarity,
+                                              in_process=not (workers or scheduler), progress=progress)
     old_files: list[str] = []
     settings = Settings(str(out), config, doc_config, workbooks, html)
     run = run_jobs(jobs, settings, workers=workers, scheduler=scheduler, docs=docs, progress=progress, redo=redo,
                    check=lambda signature: old_files.extend(previous_run(out, signature, force)))
-    ok = [r for r in run.records if r["status"] == "ok"]
-    failed += [{"src": r["src"], "tgt": r["tgt"], "error": r.get("error", "")} for r in run.failed]
-    pairs = [PairResult(r["src"], r["tgt"], r["similarity"], r["file"], r["bead_types"], r["flags"],
-                        r["mean_score"]) for r in ok]
-    review = workbooks and 1 < len(ok) <= REVIEW_MAX_PAIRS
+    del jobs
+    failed = run.failed.view(_failure, unreadable)
+    review = workbooks and 1 < len(run.ok) <= REVIEW_MAX_PAIRS
     if review:
-        write_review(out, [r["file"] for r in ok])
-    if pairs_file is not None:
-        seen: dict[str, list[Record]] = {}
-        for r in ok:  # a document in several pairs: its exclusions once
-            mine: dict[str, list[Record]] = {}
-            for e in r["exclusions"]:
-                mine.setdefault(e["document"], []).append(e)
-            for name, es in mine.items():
-                seen.setdefault(name, es)
-        unpaired: list[str] = []
-    else:
-        seen = {name: exclusions(doc) for name, doc in docs.items()}
-        unpaired = sorted(set(docs) - {r["src"] for r in ok} - {r["tgt"] for r in ok}
-                          - {r["src"] for r in failed} - {r["tgt"] for r in failed})
-    _write_summary(out, ok, failed, unpaired, [e for es in seen.values() for e in es], run.signature)
-    if html:
-        from aligner.export.html import index_page
-        from aligner.io import atomic_write_text
+        write_review(out, [r["file"] for r in run.ok])
+    excluded = None if pairs_file is not None else [e for doc in docs.values() for e in exclusions(doc)]
+    written = _write_summary(out, run.ok, failed, docs, excluded, run.signature, html)
+    remove_stale(out, old_files, written | ({"review.xlsx"} if review else set()))
+    return CorpusReport(run.ok.view(_pair_result), failed, run.skipped, len(run.ok) + len(run.failed),
+                        peak_in_flight=run.peak_in_flight)
 
-        atomic_write_text(out / "index.html", index_page([r["index_row"] for r in ok], signature=run.signature))
-    remove_stale(out, old_files, {r["file"] for r in ok} | ({"review.xlsx"} if review else set()))
-    return CorpusReport(pairs, failed, run.skipped, len(jobs), peak_in_flight=run.peak_in_flight)
+
+def _failure(rec: Record) -> Record:
+    return {"src": rec["src"], "tgt": rec["tgt"], "error": rec.get("error", "")}
+
+
+def _pair_result(rec: Record) -> PairResult:
+    from aligner.corpus import PairResult
+
+    return PairResult(rec["src"], rec["tgt"], rec["similarity"], rec["file"], rec["bead_types"], rec["flags"],
+                      rec["mean_score"])
 
 
 def write_review(out: Path, files: Sequence[str]) -> None:
@@ -689,46 +754,113 @@ def _folder_jobs(root: Path, config: AlignConfig, doc_config: DocConfig, min_sim
     return jobs, {d.name: d for d in docs}, failed
 
 
-def _write_summary(out: Path, ok: Sequence[Record], failed: Sequence[Record], unpaired: list[str],
-                   excluded: list[Record], signature: str) -> None:
-    from aligner.io import atomic_open, atomic_write_text
+def _write_summary(out: Path, ok: Records, failed: Sequence[Record], docs: dict[str, Document],
+                   excluded: list[Record] | None, signature: str, html: bool) -> set[str]:
+    """``summary.tsv``, ``summary.json``, ``index.html`` and ``failures.tsv`` in one pass over the records;
+    the pairs' file names. ``excluded``: the exclusions of a folder's documents; None: those the pairs'
+    records hold, each document's once. What ``summary.json`` lists after the pairs goes to a spool file
+    on the way, so nothing grows with the pairs but the file names (and the names of a folder's documents)."""
+    import tempfile
 
-    with atomic_open(out / "summary.tsv") as fh:
-        fh.write("src\ttgt\tsimilarity\tbeads\tmean_score\tbead_types\tflags\tfile\n")
+    from aligner.export.tsv import clean_field
+    from aligner.io import atomic_open
+
+    files: set[str] = set()
+    names: set[str] = set()  # a folder's: the documents in some pair
+    documents: set[bytes] = set()  # a pairs file's: documents whose exclusions are listed
+    with (atomic_open(out / "summary.tsv") as tsv, atomic_open(out / "summary.json") as js,
+          tempfile.TemporaryFile("w+", encoding="utf-8", dir=out, prefix=".exclusions.") as spool,
+          _index_page(out, len(ok), signature, html) as index):
+        tsv.write("src\ttgt\tsimilarity\tbeads\tmean_score\tbead_types\tflags\tfile\n")
+        js.write("{\n  \"signature\": " + json.dumps(signature, ensure_ascii=False) + ",\n")
+        pairs = _JsonList(js, "pairs")
+        spooled = _JsonList(spool, "exclusions")
         for r in ok:
             types = ";".join(f"{k}={v}" for k, v in r["bead_types"].items())
             flags = ";".join(f"{k}={v}" for k, v in r["flags"].items())
             sim = "" if r["similarity"] is None else f"{r['similarity']:.4f}"
-            fh.write(f"{r['src']}\t{r['tgt']}\t{sim}\t{sum(r['bead_types'].values())}\t{r['mean_score']:.4f}"
-                     f"\t{types}\t{flags}\t{r['file']}\n")
-    summary: Record = {
-        "signature": signature,
-        "pairs": [{"src": r["src"], "tgt": r["tgt"], "src_lang": r["src_lang"], "tgt_lang": r["tgt_lang"],
-                   "similarity": r["similarity"], "file": r["file"], "bead_types": r["bead_types"],
-                   "flags": r["flags"], "mean_score": r["mean_score"]} for r in ok],
-        "unpaired": unpaired,
-        "exclusions": [{k: e[k] for k in EXCLUSION_KEYS} for e in excluded],  # a read-back record's keys are sorted
-    }
+            tsv.write(f"{r['src']}\t{r['tgt']}\t{sim}\t{sum(r['bead_types'].values())}\t{r['mean_score']:.4f}"
+                      f"\t{types}\t{flags}\t{r['file']}\n")
+            pairs.add({k: r[k] for k in ("src", "tgt", "src_lang", "tgt_lang", "similarity", "file", "bead_types",
+                                         "flags", "mean_score")})
+            if index is not None:
+                index.write(r["index_row"])
+            files.add(r["file"])
+            if excluded is None:  # a document in several pairs: its exclusions once
+                mine: dict[str, list[Record]] = {}
+                for e in r["exclusions"]:
+                    mine.setdefault(e["document"], []).append(e)
+                for name, es in mine.items():
+                    if pair_key(name, "") not in documents:
+                        documents.add(pair_key(name, ""))
+                        for e in es:
+                            spooled.add({k: e[k] for k in EXCLUSION_KEYS})  # a read-back record's keys are sorted
+            else:
+                names.update((r["src"], r["tgt"]))
+        pairs.end(",\n")
+        for e in excluded or ():
+            spooled.add({k: e[k] for k in EXCLUSION_KEYS})
+        failed_names = set() if excluded is None else {n for f in failed for n in (f["src"], f["tgt"])}
+        unpaired = sorted(set(docs) - names - failed_names)
+        _JsonList(js, "unpaired", unpaired).end(",\n")
+        spooled.end(",\n" if failed else "\n")
+        spool.seek(0)
+        for block in iter(lambda: spool.read(1 << 16), ""):
+            js.write(block)
+        if failed:
+            _JsonList(js, "failed", failed).end("\n")
+        js.write("}\n")
     if failed:
-        summary["failed"] = list(failed)
-    atomic_write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    if failed:
-        from aligner.export.tsv import clean_field
-
         with atomic_open(out / FAILURES) as fh:
             fh.write("src\ttgt\terror\n")
-            for r in failed:
-                fh.write(f"{r['src']}\t{r['tgt']}\t{clean_field(r['error'])}\n")
+            for f in failed:
+                fh.write(f"{f['src']}\t{f['tgt']}\t{clean_field(f['error'])}\n")
     else:
         (out / FAILURES).unlink(missing_ok=True)
+    return files
+
+
+class _JsonList:
+    """``  "key": [...]`` written an item at a time, as ``json.dumps(..., indent=2)`` writes a top-level key's list."""
+
+    def __init__(self, fh: IO[str], key: str, items: Iterable[Any] = ()) -> None:
+        self._fh, self._n = fh, 0
+        fh.write(f"  {json.dumps(key)}: [")
+        for item in items:
+            self.add(item)
+
+    def add(self, item: Any) -> None:
+        self._fh.write(("," if self._n else "") + "\n    "
+                       + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+        self._n += 1
+
+    def end(self, after: str) -> None:
+        self._fh.write(("\n  ]" if self._n else "]") + after)
+
+
+@contextmanager
+def _index_page(out: Path, count: int, signature: str, html: bool) -> Iterator[IO[str] | None]:
+    """``index.html`` opened for its rows (written between its head and its tail); None without ``html``."""
+    if not html:
+        yield None
+        return
+    from aligner.export.html import index_page_parts
+    from aligner.io import atomic_open
+
+    head, tail = index_page_parts(count, signature=signature)
+    with atomic_open(out / "index.html") as fh:
+        fh.write(head)
+        yield fh
+        fh.write(tail)
 
 
 def run_corpus(corpus_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                config: AlignConfig = AlignConfig(), doc_config: DocConfig = DocConfig(), *,
                workbooks: bool = True, min_similarity: float = 0.45, html: bool = True,
                progress: Callable[[int, int, str], None] | None = None, force: bool = False,
-               **engine: Any) -> list[PairResult]:
-    """Pair and align every document of the corpus; write one TSV per pair and a summary.
+               **engine: Any) -> Sequence[PairResult]:
+    """Pair and align every document of the corpus; write one TSV per pair and a summary (the pairs
+    returned are read from ``OUT/manifest.jsonl`` when used).
 
     With ``html``, also one review page per pair and ``index.html`` linking them (aligner/export/html.py).
     ``out_dir`` is locked for the run; a folder written with other settings is refused unless

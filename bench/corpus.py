@@ -22,6 +22,10 @@ pairing only) on the exact and the index path; the CPU time of the seed corpus i
 commit before the engine; the load average; a SUMMARY line.
 
     PYTHONPATH=. python bench/corpus.py [--pairs 1000] [--pairing-sizes 1000,5000,20000] [--no-seeds] [--html]
+    PYTHONPATH=. python bench/corpus.py --client-memory 1000,10000
+
+``--client-memory``: the client's memory against the number of pairs, from resuming a finished run of
+N tiny pairs (``finished_run``: real-sized records, no encoding), tracemalloc and the CLI's peak RSS.
 
 The articles hold about 3,500 gold beads, so with many pairs the runs overlap (a sentence occurs in
 several pairs); the per-process encoder memo is cleared before each pair, so this does not favour
@@ -130,6 +134,93 @@ def strict_f1(folder: Path, out: Path, n: int) -> tuple[float, int]:
             test.append(beads)
             gold.append(read_beads(folder / "gold" / f"doc{k:05d}.beads"))
     return score(gold, test).f1_strict, len(test)
+
+
+def finished_run(root: Path, n_pairs: int, template: dict) -> Path:
+    """A pairs file of ``n_pairs`` tiny pairs under ``root/in`` and ``root/out`` holding a finished run of
+    them: each pair's TSV and a manifest line made from ``template`` (a real pair's record, so each line
+    has a real record's size), with the pair's names, file and digests. A run of the pairs file into
+    ``root/out`` (same settings as the template's run) skips every pair: it costs the client's
+    bookkeeping (the manifest, the summaries, the index) and no encoding."""
+    import copy
+    import hashlib
+    import json
+
+    src, out = root / "in", root / "out"
+    for lang in ("de", "fr"):
+        (src / lang).mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    body = (Path(template["_out"]) / template["file"]).read_bytes()
+    old_stem = template["file"].split("__", 1)[1][:-len(".tsv")]
+    lines, records = [], []
+    for k in range(n_pairs):
+        names = (f"de/doc{k:05d}.txt", f"fr/doc{k:05d}.txt")
+        digests = []
+        for name, text in zip(names, (f"Satz {k}.\n", f"Phrase {k}.\n")):
+            (src / name).write_text(text, encoding="utf-8")
+            digests.append(hashlib.sha256(text.encode()).hexdigest())
+        lines.append(f"{names[0]}\t{names[1]}\tde\tfr\n")
+        stem = f"doc{k:05d}__doc{k:05d}"
+        rec = copy.deepcopy({key: v for key, v in template.items() if key != "_out"})
+        rec.update(src=names[0], tgt=names[1], src_sha256=digests[0], tgt_sha256=digests[1],
+                   file=f"de-fr__{stem}.tsv", outputs={f"de-fr__{stem}.tsv": hashlib.sha256(body).hexdigest()},
+                   index_row=template["index_row"].replace(old_stem, stem))
+        for e in rec["exclusions"]:
+            e["document"] = names[0] if e["document"] == template["src"] else names[1]
+        (out / rec["file"]).write_bytes(body)
+        records.append(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+    (out / "manifest.jsonl").write_text("".join(records), encoding="utf-8")
+    (src / "pairs.tsv").write_text("".join(lines), encoding="utf-8")
+    return src / "pairs.tsv"
+
+
+def client_memory(sizes: list[int]) -> None:
+    """Peak of the client's own Python objects (tracemalloc) and peak RSS of a CLI run, resuming a finished
+    run of N tiny pairs (every pair skipped), for each N; bytes per pair from the two largest N."""
+    import json
+    import tracemalloc
+
+    from aligner.config import DocConfig
+    from aligner.engine import build_corpus
+
+    doc_config = DocConfig(languages=("de", "fr"))
+    with tempfile.TemporaryDirectory(prefix="aligner-bench-client-") as tmp:
+        root = Path(tmp)
+        one = build_pairs(root / "one", 1, 20, 60)  # one real pair: its record is the template
+        build_corpus(root / "one-out", pairs_file=one, doc_config=doc_config, workbooks=False)
+        line = (root / "one-out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()[0]
+        template = dict(json.loads(line), _out=str(root / "one-out"))
+        print(f"client memory: resuming a finished run of N pairs (records of {len(line.encode()):,} bytes, "
+              "the real pair's), every pair skipped")
+        peaks: dict[int, tuple[int, int, int]] = {}
+        for n in sizes:
+            pairs = finished_run(root / f"n{n}", n, template)
+            out = root / f"n{n}" / "out"
+            traced = []
+            for _ in range(2):  # without summary.json (a killed run), then with it (a finished one)
+                tracemalloc.start()
+                report = build_corpus(out, pairs_file=pairs, doc_config=doc_config, workbooks=False)
+                traced.append(tracemalloc.get_traced_memory()[1])
+                tracemalloc.stop()
+                assert report.skipped == n, (report.skipped, n)
+            env = dict(os.environ, PYTHONPATH=str(REPO))
+            cmd = [sys.executable, "-c", "from aligner.cli import main; main()", "corpus", "--pairs", str(pairs),
+                   "--out", str(out), "--no-xlsx", "--languages", "de,fr", "-q"]
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{' '.join(cmd)} failed")
+            peaks[n] = (traced[0], traced[1], usage.ru_maxrss * 1024)
+            print(f"  {n:>7,} pairs: tracemalloc peak {traced[0] / 2**20:7.1f} MB (no summary yet), "
+                  f"{traced[1] / 2**20:7.1f} MB (summary there); CLI peak RSS {usage.ru_maxrss / 1024:7.1f} MB",
+                  flush=True)
+        if len(sizes) > 1:
+            a, b = sorted(sizes)[-2:]
+            per = [(peaks[b][i] - peaks[a][i]) / (b - a) for i in range(3)]
+            print(f"client bytes per pair ({a:,} -> {b:,} pairs): tracemalloc {per[0]:,.0f} (no summary yet), "
+                  f"{per[1]:,.0f} (summary there); RSS {per[2]:,.0f}")
+            print(f"SUMMARY client_memory pairs={a},{b} traced_bytes_per_pair={max(per[:2]):.0f} "
+                  f"rss_bytes_per_pair={per[2]:.0f}")
 
 
 def _rss_kb(pid: int) -> int:
@@ -261,7 +352,12 @@ def main() -> None:
     ap.add_argument("--no-runs", action="store_true", help="only the pairing (and seed) figures")
     ap.add_argument("--no-seeds", action="store_true", help="skip the seed corpus CPU comparison")
     ap.add_argument("--html", action="store_true", help="also a review page per pair (as `aligner corpus` by default)")
+    ap.add_argument("--client-memory", metavar="SIZES", default="",
+                    help="only the client's memory resuming finished runs of these many pairs (e.g. 1000,10000)")
     args = ap.parse_args()
+    if args.client_memory:
+        client_memory([int(x) for x in args.client_memory.split(",")])
+        return
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     if args.pairing_sizes:
         pairing_times([int(x) for x in args.pairing_sizes.split(",")])

@@ -377,3 +377,32 @@ def test_parquet_holds_the_rows_of_the_bitext(reference):
 def test_keep_without_a_corpus_file_is_refused(pairs, tmp_path):
     result = CliRunner().invoke(app, ["corpus", "--pairs", str(pairs), "--out", str(tmp_path), "--keep", "clean"])
     assert result.exit_code == 2 and "--keep and --min-score select the rows of --bitext or --parquet" in result.stderr
+
+
+def test_the_clients_memory_does_not_grow_with_the_records(reference, tmp_path):
+    """Resuming a finished run of many pairs: the client holds a few ints and the file name of each pair, not
+    its record (a real pair's record: its index row, exclusions and digests, several kB)."""
+    import tracemalloc
+
+    from bench.corpus import finished_run
+
+    line = (reference / MANIFEST).read_text(encoding="utf-8").splitlines()[0]
+    template = dict(json.loads(line), _out=str(reference))
+    assert len(line) > 2000
+    peaks = {}
+    for n in (200, 1200):
+        pairs = finished_run(tmp_path / str(n), n, template)
+        traced = []
+        for _ in range(3):  # a killed run's OUT (no summary.json yet), then twice a finished one's
+            tracemalloc.start()
+            report = build_corpus(tmp_path / str(n) / "out", pairs_file=pairs, doc_config=_de_fr(), workbooks=False)
+            traced.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+            assert report.skipped == n == len(report.pairs)
+        # the least of the three: a process-wide table that happens to grow during one of them (pathlib's
+        # interned path parts) is not the run's
+        peaks[n] = min(traced)
+        summary = json.loads((tmp_path / str(n) / "out" / "summary.json").read_text(encoding="utf-8"))
+        assert [p["file"] for p in summary["pairs"]] == [f"de-fr__doc{k:05d}__doc{k:05d}.tsv" for k in range(n)]
+    per_pair = (peaks[1200] - peaks[200]) / 1000
+    assert per_pair < 1500, f"{per_pair:.0f} bytes per pair (a record is {len(line)})"

@@ -23,7 +23,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -64,7 +64,7 @@ class CorpusFileReport:
     duplicates: int = 0  # rows left out as repeats of an earlier row
 
 
-def corpus_rows(pairs: Sequence[PairFile], keep: Keep = "clean", min_score: float | None = None,
+def corpus_rows(pairs: Iterable[PairFile], keep: Keep = "clean", min_score: float | None = None,
                 report: CorpusFileReport | None = None) -> Iterator[Row]:
     """The deduplicated rows of ``pairs``, in order (see the module docstring)."""
     from aligner.export.tsv import clean_field
@@ -85,7 +85,7 @@ def corpus_rows(pairs: Sequence[PairFile], keep: Keep = "clean", min_score: floa
                 yield Row(src, tgt, sl, tl, pf.src_doc, pf.tgt_doc, bead_id(pair.bead), round(pair.bead.score, 4))
 
 
-def write_bitext_corpus(pairs: Sequence[PairFile], path: str | os.PathLike[str], keep: Keep = "clean",
+def write_bitext_corpus(pairs: Iterable[PairFile], path: str | os.PathLike[str], keep: Keep = "clean",
                         min_score: float | None = None) -> CorpusFileReport:
     """A header line and one tab-separated row per kept pair; gzip when ``path`` ends in ``.gz``."""
     report = CorpusFileReport()
@@ -111,7 +111,7 @@ def require_pyarrow() -> None:
         raise InputError(f"--parquet needs pyarrow: {PARQUET_EXTRA}") from None
 
 
-def write_parquet_corpus(pairs: Sequence[PairFile], folder: str | os.PathLike[str], keep: Keep = "clean",
+def write_parquet_corpus(pairs: Iterable[PairFile], folder: str | os.PathLike[str], keep: Keep = "clean",
                          min_score: float | None = None) -> CorpusFileReport:
     """``folder/part-NNNNN.parquet`` with the rows of ``corpus_rows``; replaces a folder of parts whole."""
     require_pyarrow()

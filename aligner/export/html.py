@@ -478,11 +478,18 @@ def index_row(entry: IndexEntry, encoder: Encoder | None = None) -> str:
 
 def index_page(rows: Sequence[str], *, title: str = "alignments", signature: str = "") -> str:
     """The corpus index page from its rows (``index_row``)."""
-    body = (f"<h1>{_e(title)}</h1><p class=\"sub\">{len(rows)} document pairs · {_e(signature)}</p>"
+    head, tail = index_page_parts(len(rows), title=title, signature=signature)
+    return head + "".join(rows) + tail
+
+
+def index_page_parts(count: int, *, title: str = "alignments", signature: str = "") -> tuple[str, str]:
+    """The index page of ``count`` rows as the text before its rows and the text after them."""
+    body = (f"<h1>{_e(title)}</h1><p class=\"sub\">{count} document pairs · {_e(signature)}</p>"
             '<table class="index"><thead><tr><th>picture</th><th>pair</th><th>languages</th><th>doc similarity</th>'
             "<th>beads</th><th>types</th><th>mean score</th><th>flagged</th><th>errors</th><th>uncertain</th>"
-            "<th>flags</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-    return _page(title, body)
+            "<th>flags</th></tr></thead><tbody>")
+    head, _, tail = _page(title, body + "\x00").rpartition("\x00")
+    return head, "</tbody></table>" + tail
 
 
 def build_index(entries: Sequence[IndexEntry], *, title: str = "alignments", encoder: Encoder | None = None,
