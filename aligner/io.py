@@ -208,6 +208,18 @@ def remove_stale_temps(folder: str | os.PathLike[str], max_age_minutes: float = 
     return removed
 
 
+_SWEPT: set[tuple[int, str]] = set()  # (process id, folder) already swept by this process
+
+
+def _sweep_once(folder: Path) -> None:
+    """``remove_stale_temps(folder)`` on this process's first write there: listing a folder on every write
+    would make a run that writes millions of files into one folder quadratic."""
+    key = (os.getpid(), os.path.abspath(folder))
+    if key not in _SWEPT:
+        _SWEPT.add(key)
+        remove_stale_temps(folder)
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8",
                 newline: str | None = "") -> Iterator[IO]:  # type: ignore[type-arg]
@@ -221,7 +233,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"{target.parent}: cannot create folder ({err.strerror or err})") from None
-    remove_stale_temps(target.parent)
+    _sweep_once(target.parent)
     try:
         keep_mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
