@@ -116,28 +116,8 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
         progress("splitting documents (the model loads meanwhile)")
     src = make_document(src_text, Path(src_path).stem, src_config, path=str(src_path))
     tgt = make_document(tgt_text, Path(tgt_path).stem, tgt_config, path=str(tgt_path))
-    if len(src_text) + len(tgt_text) > LARGE_TEXT:
-        _return_freed_memory()
     return align_documents(src, tgt, config, encoder, qa=qa, progress=progress,
                            languages=tuple(doc_config.languages), doc_config=doc_config, qa_config=qa_config)
-
-
-LARGE_TEXT = 4_000_000  # characters of a pair beyond which the heap freed by splitting is given back
-
-
-def _return_freed_memory() -> None:
-    """Give the memory that splitting large documents freed back to the system before the alignment's
-    own peak: glibc keeps freed small blocks in its heap otherwise (about 190 MB for a 50 MB pair)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)
-    except OSError:  # not glibc: nothing to ask
-        pass
 
 
 def _with_lang(config: DocConfig, lang: str) -> DocConfig:
