@@ -791,8 +791,9 @@ def _write_summary(out: Path, ok: Records, failed: Sequence[Record], docs: dict[
                 for e in r["exclusions"]:
                     mine.setdefault(e["document"], []).append(e)
                 for name, es in mine.items():
-                    if pair_key(name, "") not in documents:
-                        documents.add(pair_key(name, ""))
+                    key = pair_key(name, "")
+                    if key not in documents:
+                        documents.add(key)
                         for e in es:
                             spooled.add({k: e[k] for k in EXCLUSION_KEYS})  # a read-back record's keys are sorted
             else:

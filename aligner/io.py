@@ -40,6 +40,8 @@ def _controls(head: bytes | str) -> int:
     if isinstance(head, bytes):
         return len(head) - len(head.translate(None, _BINARY_CONTROLS))
     return len(head) - len(head.translate(_CONTROL_CHARS))
+
+
 # Byte order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
